@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { AuError, isAuError } from '../errors.js';
+import { registerDiscover } from './commands/discover.js';
+import { registerTransform } from './commands/transform.js';
+
+export function buildProgram(): Command {
+  const program = new Command('audience-uploader')
+    .description('Normalize, hash, dedupe and upload audience lists to ad platforms.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDiscover(program);
+  registerTransform(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors are printed as one clear line, never as a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed help, version or the usage error.
+    return error.exitCode;
+  }
+  if (isAuError(error)) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+    return 1;
+  }
+  const wrapped = new AuError('AU_INTERNAL', error instanceof Error ? error.message : String(error));
+  process.stderr.write(`error ${wrapped.code}: ${wrapped.message}\n`);
+  if (process.env.AU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 2;
+}

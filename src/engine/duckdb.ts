@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+export interface EngineOptions {
+  /** Folder for DuckDB's spill files; created if missing. */
+  tempDir: string;
+  /** DuckDB memory limit, e.g. '512MB'. Spilling keeps resident memory under this plus Node's own. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export interface Engine {
+  connection: DuckDBConnection;
+  /** Runs a statement and returns its rows as plain objects (BIGINT as bigint). */
+  all<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  run(sql: string): Promise<void>;
+  close(): void;
+}
+
+export const DEFAULT_MEMORY_LIMIT = '600MB';
+
+/** Opens an in-memory DuckDB with bounded memory and a spill folder, the way every stage uses it. */
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  mkdirSync(options.tempDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+    temp_directory: options.tempDir,
+    // Output order is imposed explicitly (ORDER BY); keeping insertion order costs memory on big inputs.
+    preserve_insertion_order: 'false',
+    ...(options.threads ? { threads: String(options.threads) } : {}),
+    // Nothing in this product needs network or extension downloads; fail fast instead of trying.
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'true',
+  });
+  const connection = await instance.connect();
+  return {
+    connection,
+    async all<T>(sql: string): Promise<T[]> {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as T[];
+    },
+    async run(sql: string): Promise<void> {
+      await connection.run(sql);
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Opens an engine with a private spill folder under `dataDir/tmp`. */
+export function engineTempDir(dataDir: string): string {
+  return join(dataDir, 'tmp', 'duckdb');
+}
+
+/** SQL string literal. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** SQL identifier, quoted. */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
