@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AuError, isAuError } from '../errors.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerTransform } from './commands/transform.js';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDiscover(program);
   registerTransform(program);
+  registerDemo(program);
   return program;
 }
 
@@ -19,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that finished but wants a non-zero exit (e.g. nothing to upload) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error);
   }

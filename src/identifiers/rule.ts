@@ -64,17 +64,28 @@ export interface SqlEnv {
   alias(name: string): string;
   /**
    * SQL expression with the row's country (alpha-2 upper-case VARCHAR), already falling back to the default
-   * country; NULL when neither is known. Usable in `joins`, `value` and `reason`, not in `prepare`.
+   * country; NULL when neither is known. Usable in `joins`, `derive`, `value` and `reason`, not in `prepare`.
    */
   rowCountry: string;
 }
 
+/**
+ * Each layer of intermediates is its own SELECT, so an intermediate is computed once however often later
+ * expressions use it (DuckDB inlines lateral aliases and does not share work across CASE branches).
+ */
 export interface SqlFragment {
   /** Intermediates computed from the raw VARCHAR input expression, referenced later through env.ref(name). */
   prepare: Record<string, string>;
+  /** Further layers before the joins; each may use the refs of `prepare` and of earlier layers. */
+  prepareMore?: Record<string, string>[];
   /** `LEFT JOIN <lookup table> AS <env.alias(..)> ON ...` clauses; they must not multiply rows. */
   joins?: string[];
-  /** The normalized (not hashed) value; may be anything where `reason` is not NULL. */
+  /**
+   * Layers after the joins. The first sees the join aliases, the refs and env.rowCountry; later ones the refs and
+   * env.rowCountry. When a rule has `derive`, its `value` and `reason` no longer see the join aliases.
+   */
+  derive?: Record<string, string>[];
+  /** The normalized (not hashed) value; may be anything where `reason` is not NULL (it is not evaluated there). */
   value: string;
   /** NULL when valid, else a string literal with an InvalidReason code. */
   reason: string;

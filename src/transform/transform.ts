@@ -1,0 +1,294 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import countries from 'i18n-iso-countries';
+import { openEngine, sqlIdent, sqlString, engineTempDir, type Engine } from '../engine/duckdb.js';
+import { AuError } from '../errors.js';
+import { getProfile } from '../destinations/registry.js';
+import type { PlatformProfile } from '../destinations/profile.js';
+import { buildNormalizeQuery, type NormalizeColumn } from '../identifiers/normalize-sql.js';
+import { createLookupTables } from '../identifiers/lookups.js';
+import { countryRule } from '../identifiers/rules/region.js';
+import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
+import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
+import { openSource, resolveInputs, type Source } from '../sources/index.js';
+import { splitIntoParts } from './file-parts.js';
+import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
+import { validateMapping, type ColumnMapping } from './mapping.js';
+import type { ColumnReport, TransformReport } from './report.js';
+
+export interface TransformOptions {
+  inputs: string[];
+  destination: string;
+  mappings: ColumnMapping[];
+  /** Must not exist or be empty; written only when the whole transform succeeded. */
+  outDir: string;
+  /** Working folder (DuckDB spill files). */
+  dataDir: string;
+  defaultCountry?: string;
+  dateFormat?: DateFormat;
+  currentYear?: number;
+  memoryLimit?: string;
+  threads?: number;
+  onStage?: (stage: TransformStage) => void;
+}
+
+export type TransformStage = 'reading' | 'normalizing' | 'counting' | 'writing' | 'done';
+
+/** Values sampled per column to decide whether it already holds SHA-256 hashes. */
+const PREHASH_SAMPLE = 10_000;
+
+/**
+ * Reads the input, normalizes and hashes every mapped identifier with the destination's rules, dedupes, and
+ * writes exactly what would be uploaded plus report.json. All per-value work runs as DuckDB SQL.
+ */
+export async function transform(options: TransformOptions): Promise<TransformReport> {
+  const profile = getProfile(options.destination);
+  const ctx = ruleContext(options);
+  const outDir = resolve(options.outDir);
+  assertEmptyOutput(outDir);
+  const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+
+  const engine = await openEngine({ tempDir: engineTempDir(options.dataDir), memoryLimit: options.memoryLimit, threads: options.threads });
+  try {
+    options.onStage?.('reading');
+    const files = await resolveInputs(options.inputs);
+    const source = await openSource(engine, files);
+    validateMapping(options.mappings, source.columns.map((c) => c.name), profile);
+    await createLookupTables(engine);
+
+    const columns = await planColumns(engine, source, options.mappings, profile);
+    options.onStage?.('normalizing');
+    const countryIndex = options.mappings.findIndex((m) => m.type === 'COUNTRY');
+    const query = buildNormalizeQuery({
+      from: source.view,
+      columns: columns.map((c, i) => ({ name: `m${i}`, input: sqlIdent(c.mapping.column), rule: c.rule }) satisfies NormalizeColumn),
+      countryColumn: countryIndex >= 0 ? `m${countryIndex}` : undefined,
+      ctx,
+    });
+    await engine.run(`CREATE OR REPLACE TEMP TABLE au_norm AS ${query}`);
+
+    options.onStage?.('counting');
+    const layout = planLayout(options.mappings, profile);
+    const counts = await countReasons(engine, columns.length, layout);
+    const rejects = await source.rejects();
+    const unreadable = rejects.reduce((sum, r) => sum + r.count, 0);
+
+    options.onStage?.('writing');
+    const sortedPath = join(staging, '.sorted.csv');
+    await engine.run(`COPY (${outputQuery(layout, columns)}) TO ${sqlString(sortedPath)} (FORMAT csv, HEADER false)`);
+    const outputFiles = await splitIntoParts(sortedPath, {
+      outDir: staging,
+      prefix: layout.filePrefix,
+      header: layout.kind === 'multi' ? layout.header.join(',') : undefined,
+      maxBytes: layout.maxFileBytes,
+      maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
+    });
+    rmSync(sortedPath);
+    const kept = outputFiles.reduce((sum, f) => sum + f.rows, 0);
+
+    const report: TransformReport = {
+      version: 1,
+      destination: profile.platform,
+      inputs: files.map((f) => ({ path: f.path, format: f.format, bytes: f.bytes })),
+      settings: { defaultCountry: ctx.defaultCountry ?? null, dateFormat: ctx.dateFormat ?? null },
+      rows: {
+        read: counts.rows + unreadable,
+        unreadable,
+        withIdentifier: counts.rowsWithIdentifier,
+        withoutIdentifier: counts.rows - counts.rowsWithIdentifier,
+        duplicates: counts.records - kept,
+        kept,
+      },
+      columns: columns.map((c, i) => columnReport(c, counts.perColumn[i]!)),
+      sourceRejects: rejects,
+      output: {
+        layout: layout.kind,
+        typeName: layout.typeName,
+        header: layout.kind === 'multi' ? layout.header : null,
+        files: outputFiles,
+      },
+      warnings: warningsFor(columns, counts, unreadable, kept),
+    };
+    writeFileSync(join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (existsSync(outDir)) rmdirSync(outDir);
+    renameSync(staging, outDir);
+    options.onStage?.('done');
+    return report;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    engine.close();
+  }
+}
+
+function ruleContext(options: TransformOptions): RuleContext {
+  const ctx: RuleContext = { currentYear: options.currentYear };
+  if (options.defaultCountry !== undefined) {
+    const code = options.defaultCountry.trim().toUpperCase();
+    if (!countries.isValid(code) || code.length !== 2) {
+      throw new AuError('AU_OPTION_INVALID', `--default-country "${options.defaultCountry}" is not an ISO 3166-1 alpha-2 code such as US or GB`);
+    }
+    ctx.defaultCountry = code;
+  }
+  if (options.dateFormat !== undefined) ctx.dateFormat = options.dateFormat;
+  return ctx;
+}
+
+function assertEmptyOutput(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0) {
+    throw new AuError('AU_OUTPUT_EXISTS', `output folder ${outDir} exists and is not empty; choose a new folder`);
+  }
+}
+
+interface PlannedColumn {
+  mapping: ColumnMapping;
+  rule: NormalizationRule;
+  prehashed: boolean;
+  hexShare: number;
+  mixed: boolean;
+  contextOnly: boolean;
+}
+
+/** Picks each column's rule: the platform's, or pass-through when the column already holds SHA-256 hashes. */
+async function planColumns(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
+  const planned: PlannedColumn[] = [];
+  for (const mapping of mappings) {
+    const identifier = profile.identifiers[mapping.type];
+    if (!identifier) {
+      planned.push({ mapping, rule: countryRule, prehashed: false, hexShare: 0, mixed: false, contextOnly: true });
+      continue;
+    }
+    // A value split into several fields (a date of birth into year, month, day) cannot arrive pre-hashed.
+    const canBePrehashed = identifier.hashed && identifier.fields.every((f) => !f.slice);
+    let detection = { prehashed: false, mixed: false, hexShare: 0 };
+    if (canBePrehashed) {
+      const column = sqlIdent(mapping.column);
+      const rows = await engine.all<{ v: string }>(
+        `SELECT ${column} AS v FROM ${source.view} WHERE nullif(trim(${column}), '') IS NOT NULL LIMIT ${PREHASH_SAMPLE}`,
+      );
+      detection = detectPrehashed(rows.map((r) => r.v));
+    }
+    planned.push({
+      mapping,
+      rule: detection.prehashed ? prehashedRule : identifier.rule,
+      prehashed: detection.prehashed,
+      hexShare: detection.hexShare,
+      mixed: detection.mixed,
+      contextOnly: false,
+    });
+  }
+  return planned;
+}
+
+interface ReasonCounts {
+  rows: number;
+  rowsWithIdentifier: number;
+  /** Output records before dedupe: values for a single-type file, rows with any field for multi-field rows. */
+  records: number;
+  perColumn: Map<string | null, number>[];
+}
+
+/** One scan over the normalized rows, grouped by each column's reason, gives every count of the report. */
+async function countReasons(engine: Engine, columnCount: number, layout: OutputLayout): Promise<ReasonCounts> {
+  const reasons = Array.from({ length: columnCount }, (_, i) => sqlIdent(`m${i}_reason`));
+  const rows = await engine.all<Record<string, string | null | bigint>>(
+    `SELECT ${reasons.join(', ')}, count(*) AS n FROM au_norm GROUP BY ALL`,
+  );
+  const outputMappings = new Set(
+    layout.kind === 'single' ? layout.source.map((s) => s.mapping) : layout.columns.map((s) => s.mapping),
+  );
+  const perColumn = Array.from({ length: columnCount }, () => new Map<string | null, number>());
+  let total = 0;
+  let withIdentifier = 0;
+  let records = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    total += n;
+    let validOutputs = 0;
+    for (let i = 0; i < columnCount; i++) {
+      const reason = (row[`m${i}_reason`] ?? null) as string | null;
+      perColumn[i]!.set(reason, (perColumn[i]!.get(reason) ?? 0) + n);
+      if (reason === null && outputMappings.has(i)) validOutputs += 1;
+    }
+    if (validOutputs > 0) withIdentifier += n;
+    records += layout.kind === 'single' ? validOutputs * n : validOutputs > 0 ? n : 0;
+  }
+  return { rows: total, rowsWithIdentifier: withIdentifier, records, perColumn };
+}
+
+function fieldExpr(field: FieldSource): string {
+  const value = sqlIdent(`m${field.mapping}_value`);
+  return field.slice ? `substr(${value}, ${field.slice.start}, ${field.slice.length})` : value;
+}
+
+function hashIf(field: FieldSource, columns: readonly PlannedColumn[], expr: string): string {
+  // Pre-hashed columns are passed through; hashing them again would make them unmatchable.
+  return field.hashed && !columns[field.mapping]!.prehashed ? `sha256(${expr})` : expr;
+}
+
+/**
+ * The deduplicated, hashed output in a fixed order. Dedupe runs on normalized values before hashing, so each
+ * distinct value is hashed once; the order (by the output itself) makes the files byte-for-byte reproducible.
+ */
+function outputQuery(layout: OutputLayout, columns: readonly PlannedColumn[]): string {
+  if (layout.kind === 'single') {
+    const perSource = layout.source.map((field) => {
+      const distinct = `SELECT DISTINCT ${fieldExpr(field)} AS v FROM au_norm`;
+      return `SELECT ${hashIf(field, columns, 'v')} AS h FROM (${distinct}) WHERE v IS NOT NULL`;
+    });
+    // Several columns of one type are pooled; a value found in two of them is still sent once.
+    const pooled = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT h FROM (${perSource.join(' UNION ALL ')})`;
+    return `${pooled} ORDER BY h`;
+  }
+  const fields = layout.columns.map((field, i) => `${fieldExpr(field)} AS f${i}`);
+  const anyPresent = layout.columns.map((_, i) => `f${i} IS NOT NULL`).join(' OR ');
+  const hashed = layout.columns.map((field, i) => `${hashIf(field, columns, `f${i}`)} AS o${i}`);
+  return `SELECT ${hashed.join(', ')} FROM (SELECT DISTINCT ${fields.join(', ')} FROM au_norm) WHERE ${anyPresent} ORDER BY ALL`;
+}
+
+function columnReport(column: PlannedColumn, counts: Map<string | null, number>): ColumnReport {
+  const invalid: Partial<Record<InvalidReason, number>> = {};
+  for (const [reason, n] of [...counts.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
+    if (reason !== null && reason !== 'empty') invalid[reason as InvalidReason] = n;
+  }
+  return {
+    column: column.mapping.column,
+    identifier: column.mapping.type,
+    rule: column.rule.name,
+    prehashed: column.prehashed,
+    hexShare: Math.round(column.hexShare * 10_000) / 10_000,
+    contextOnly: column.contextOnly,
+    valid: counts.get(null) ?? 0,
+    empty: counts.get('empty') ?? 0,
+    invalid,
+  };
+}
+
+function warningsFor(columns: readonly PlannedColumn[], counts: ReasonCounts, unreadable: number, kept: number): string[] {
+  const warnings: string[] = [];
+  columns.forEach((c, i) => {
+    const perReason = counts.perColumn[i]!;
+    const present = counts.rows - (perReason.get('empty') ?? 0);
+    if (present > 0 && !perReason.has(null)) {
+      const [topReason] = [...perReason].filter(([r]) => r !== 'empty').sort((a, b) => b[1] - a[1])[0]!;
+      warnings.push(`column "${c.mapping.column}" has no valid ${c.mapping.type} value (mostly ${topReason}); is it mapped to the right identifier?`);
+    }
+  });
+  if (kept === 0) warnings.push('no row has a valid identifier: there is nothing to upload');
+  for (const c of columns) {
+    if (c.mixed) {
+      const share = Math.round(c.hexShare * 100);
+      warnings.push(
+        c.prehashed
+          ? `column "${c.mapping.column}" is mostly SHA-256 hashes (${share}%); its other values are counted invalid, not hashed`
+          : `column "${c.mapping.column}" holds some SHA-256 hashes (${share}%) among plain values; those are counted invalid`,
+      );
+    }
+  }
+  if (unreadable > 0) warnings.push(`${unreadable} input rows could not be read; see sourceRejects`);
+  return warnings;
+}
