@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export interface EngineOptions {
@@ -34,14 +35,26 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     autoload_known_extensions: 'true',
   });
   const connection = await instance.connect();
+  // AU_DEBUG_SQL=1 prints each statement's duration and start to stderr (statements hold no input values).
+  const trace = process.env.AU_DEBUG_SQL
+    ? async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
+        const start = performance.now();
+        try {
+          return await work();
+        } finally {
+          process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+        }
+      }
+    : <T>(_sql: string, work: () => Promise<T>) => work();
   return {
     connection,
-    async all<T>(sql: string): Promise<T[]> {
-      const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJS() as T[];
+    all<T>(sql: string): Promise<T[]> {
+      return trace(sql, async () => (await connection.runAndReadAll(sql)).getRowObjectsJS() as T[]);
     },
-    async run(sql: string): Promise<void> {
-      await connection.run(sql);
+    run(sql: string): Promise<void> {
+      return trace(sql, async () => {
+        await connection.run(sql);
+      });
     },
     close() {
       connection.closeSync();

@@ -16,6 +16,11 @@ export interface NormalizeQueryOptions {
   columns: NormalizeColumn[];
   /** The column (by name, among `columns`) whose valid values give each row its country. */
   countryColumn?: string;
+  /**
+   * Instead of `countryColumn`: an SQL expression over `from` that already gives the row's country (alpha-2,
+   * upper-case, NULL for none; the default country still applies), e.g. a key column of a lookup dictionary.
+   */
+  rowCountry?: string;
   ctx: RuleContext;
   /** Source columns to carry through to the output unchanged (e.g. a row number). */
   passThrough?: string[];
@@ -59,7 +64,9 @@ export function buildNormalizeQuery(options: NormalizeQueryOptions): string {
   const ctes: string[] = [];
   const passThrough = (options.passThrough ?? []).map(sqlIdent);
   const prepared = all.flatMap(({ fragment, env }) => items(fragment.prepare, env));
-  ctes.push(`p0 AS (SELECT ${[...passThrough, ...prepared].join(',\n  ') || '1 AS __none'} FROM ${options.from})`);
+  if (options.rowCountry && options.countryColumn) throw new Error('give either countryColumn or rowCountry');
+  const givenCountry = options.rowCountry ? [`coalesce(${options.rowCountry}, ${defaultCountry}) AS ${rowCountryRef}`] : [];
+  ctes.push(`p0 AS (SELECT ${[...passThrough, ...givenCountry, ...prepared].join(',\n  ') || '1 AS __none'} FROM ${options.from})`);
   const prepareDepth = Math.max(0, ...all.map(({ fragment }) => fragment.prepareMore?.length ?? 0));
   for (let i = 0; i < prepareDepth; i++) {
     ctes.push(layer(`p${i + 1}`, `p${i}`, all.flatMap(({ fragment, env }) => items(fragment.prepareMore?.[i], env))));
@@ -85,7 +92,7 @@ export function buildNormalizeQuery(options: NormalizeQueryOptions): string {
         `${outcomeItems(countryFragment, countryEnv).join(',\n  ')}\nFROM ${lastPrepared} ${(countryFragment.joins ?? []).join('\n')})`,
     );
   } else {
-    ctes.push(`c AS (SELECT p.*, ${defaultCountry} AS ${rowCountryRef} FROM ${lastPrepared})`);
+    ctes.push(options.rowCountry ? `c AS (SELECT * FROM ${lastPrepared})` : `c AS (SELECT p.*, ${defaultCountry} AS ${rowCountryRef} FROM ${lastPrepared})`);
   }
 
   const rest = all.filter(({ column }) => column.name !== options.countryColumn);

@@ -1,6 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { sqlString, type Engine } from '../engine/duckdb.js';
 
 export interface OutputFile {
   /** File name, relative to the output folder. */
@@ -96,4 +98,40 @@ export async function splitIntoParts(source: string, options: SplitOptions): Pro
   }
   closePart();
   return files;
+}
+
+/**
+ * Runs a DuckDB COPY of `query` as CSV into a named pipe that `splitIntoParts` reads at the same time, so the
+ * output is written to disk once, and cutting and MD5 run while DuckDB still sorts and hashes.
+ */
+export async function copyIntoParts(engine: Engine, query: string, options: SplitOptions): Promise<OutputFile[]> {
+  const pipe = join(options.outDir, `.copy-${process.pid}.pipe`);
+  execFileSync('mkfifo', ['-m', '600', pipe]);
+  try {
+    const reading = splitIntoParts(pipe, options).catch((error: unknown) => {
+      // DuckDB may still wait to open the pipe or write into it: open and close the reading end so it fails.
+      releaseOtherEnd(pipe, constants.O_RDONLY);
+      return { error };
+    });
+    const copying = engine.run(`COPY (${query}) TO ${sqlString(pipe)} (FORMAT csv, HEADER false)`).catch((error: unknown) => {
+      // If DuckDB failed before opening the pipe, the reader still waits for a writer.
+      releaseOtherEnd(pipe, constants.O_WRONLY);
+      return { error };
+    });
+    const [files, copied] = await Promise.all([reading, copying]);
+    // The reader's error says more (a line over the limit) than DuckDB's broken pipe that follows from it.
+    if ('error' in files) throw files.error;
+    if (copied && 'error' in copied) throw copied.error;
+    return files;
+  } finally {
+    rmSync(pipe, { force: true });
+  }
+}
+
+function releaseOtherEnd(pipe: string, mode: number): void {
+  try {
+    closeSync(openSync(pipe, mode | constants.O_NONBLOCK));
+  } catch {
+    // Nobody waiting at the other end (ENXIO): nothing to release.
+  }
 }

@@ -1,17 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import countries from 'i18n-iso-countries';
-import { openEngine, sqlIdent, sqlString, engineTempDir, type Engine } from '../engine/duckdb.js';
+import { openEngine, sqlIdent, engineTempDir, type Engine } from '../engine/duckdb.js';
 import { AuError } from '../errors.js';
 import { getProfile } from '../destinations/registry.js';
 import type { PlatformProfile } from '../destinations/profile.js';
 import { buildNormalizeQuery, type NormalizeColumn } from '../identifiers/normalize-sql.js';
+import { collectDistinctKeys, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, rowCountryFromDictionary, usesRowCountry } from './dictionary.js';
 import { createLookupTables } from '../identifiers/lookups.js';
 import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, type Source } from '../sources/index.js';
-import { splitIntoParts } from './file-parts.js';
+import { copyIntoParts } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { validateMapping, type ColumnMapping } from './mapping.js';
 import type { ColumnReport, TransformReport } from './report.js';
@@ -60,14 +61,13 @@ export async function transform(options: TransformOptions): Promise<TransformRep
 
     const columns = await planColumns(engine, source, options.mappings, profile);
     options.onStage?.('normalizing');
-    const countryIndex = options.mappings.findIndex((m) => m.type === 'COUNTRY');
-    const query = buildNormalizeQuery({
-      from: source.view,
-      columns: columns.map((c, i) => ({ name: `m${i}`, input: sqlIdent(c.mapping.column), rule: c.rule }) satisfies NormalizeColumn),
-      countryColumn: countryIndex >= 0 ? `m${countryIndex}` : undefined,
-      ctx,
-    });
+    const query = await normalizeQuery(engine, source, columns, ctx);
+    if (process.env.AU_EXPLAIN) for (const r of await engine.all<Record<string, string>>(`EXPLAIN ${query}`)) process.stderr.write(`${Object.values(r).join('\n')}\n`);
+    // Readers over CSV report a tiny row estimate; the optimizer would then build the joins' hash tables on the
+    // input instead of the small dictionaries and run out of memory. Left joins build on the right as written.
+    await engine.run(`SET disabled_optimizers = 'build_side_probe_side'`);
     await engine.run(`CREATE OR REPLACE TEMP TABLE au_norm AS ${query}`);
+    await engine.run('RESET disabled_optimizers');
 
     options.onStage?.('counting');
     const layout = planLayout(options.mappings, profile);
@@ -76,16 +76,13 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const unreadable = rejects.reduce((sum, r) => sum + r.count, 0);
 
     options.onStage?.('writing');
-    const sortedPath = join(staging, '.sorted.csv');
-    await engine.run(`COPY (${outputQuery(layout, columns)}) TO ${sqlString(sortedPath)} (FORMAT csv, HEADER false)`);
-    const outputFiles = await splitIntoParts(sortedPath, {
+    const outputFiles = await copyIntoParts(engine, outputQuery(layout, columns), {
       outDir: staging,
       prefix: layout.filePrefix,
       header: layout.kind === 'multi' ? layout.header.join(',') : undefined,
       maxBytes: layout.maxFileBytes,
       maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
     });
-    rmSync(sortedPath);
     const kept = outputFiles.reduce((sum, f) => sum + f.rows, 0);
 
     const report: TransformReport = {
@@ -146,7 +143,10 @@ function assertEmptyOutput(outDir: string): void {
 
 interface PlannedColumn {
   mapping: ColumnMapping;
+  /** The rule applied (for the report); `sqlRule` may answer for it from a dictionary. */
   rule: NormalizationRule;
+  /** Normalize once per distinct value (few distinct values) or per row. */
+  dictionary: boolean;
   prehashed: boolean;
   hexShare: number;
   mixed: boolean;
@@ -155,11 +155,12 @@ interface PlannedColumn {
 
 /** Picks each column's rule: the platform's, or pass-through when the column already holds SHA-256 hashes. */
 async function planColumns(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
+  const distinctShares = await sampleDistinctShares(engine, source, mappings);
   const planned: PlannedColumn[] = [];
   for (const mapping of mappings) {
     const identifier = profile.identifiers[mapping.type];
     if (!identifier) {
-      planned.push({ mapping, rule: countryRule, prehashed: false, hexShare: 0, mixed: false, contextOnly: true });
+      planned.push({ mapping, rule: countryRule, dictionary: true, prehashed: false, hexShare: 0, mixed: false, contextOnly: true });
       continue;
     }
     // A value split into several fields (a date of birth into year, month, day) cannot arrive pre-hashed.
@@ -175,6 +176,8 @@ async function planColumns(engine: Engine, source: Source, mappings: readonly Co
     planned.push({
       mapping,
       rule: detection.prehashed ? prehashedRule : identifier.rule,
+      // COUNTRY always: other dictionaries are keyed by the row country it gives.
+      dictionary: mapping.type === 'COUNTRY' || (distinctShares.get(mapping.column) ?? 1) <= DICTIONARY_MAX_DISTINCT_SHARE,
       prehashed: detection.prehashed,
       hexShare: detection.hexShare,
       mixed: detection.mixed,
@@ -182,6 +185,56 @@ async function planColumns(engine: Engine, source: Source, mappings: readonly Co
     });
   }
   return planned;
+}
+
+/** Rows sampled to estimate each column's share of distinct values. */
+const DISTINCT_SAMPLE_ROWS = 200_000;
+
+async function sampleDistinctShares(engine: Engine, source: Source, mappings: readonly ColumnMapping[]): Promise<Map<string, number>> {
+  const columns = [...new Set(mappings.map((m) => m.column))];
+  const estimates = columns.map((c, i) => `approx_count_distinct(${sqlIdent(c)}) AS d${i}`);
+  const [row] = await engine.all<Record<string, bigint>>(
+    `SELECT count(*) AS n, ${estimates.join(', ')} FROM (SELECT * FROM ${source.view} LIMIT ${DISTINCT_SAMPLE_ROWS})`,
+  );
+  const n = Number(row?.n ?? 0);
+  return new Map(columns.map((c, i) => [c, n === 0 ? 1 : Number(row![`d${i}`]) / n]));
+}
+
+/**
+ * The main normalization query. Dictionary columns are normalized first, once per distinct value, into tables
+ * the query joins; the COUNTRY dictionary comes first because the others may be keyed by the row's country.
+ */
+async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext): Promise<string> {
+  const countryIndex = columns.findIndex((c) => c.mapping.type === 'COUNTRY');
+  const countryColumn = countryIndex >= 0 ? columns[countryIndex] : undefined;
+  const countryTable = 'au_dict_country';
+  if (countryColumn) {
+    const keys = `SELECT DISTINCT ${sqlIdent(countryColumn.mapping.column)} AS raw, NULL::VARCHAR AS rc FROM ${source.view}`;
+    await createDictionary(engine, { table: countryTable, keys, rule: countryColumn.rule, ctx, byCountry: false });
+  }
+  const withCountry = countryColumn
+    ? `(SELECT s.*, ${rowCountryFromDictionary('cd', ctx)} AS __rc FROM ${source.view} AS s ` +
+      `LEFT JOIN ${countryTable} AS cd ON cd.raw IS NOT DISTINCT FROM s.${sqlIdent(countryColumn.mapping.column)}) AS s`
+    : `(SELECT *, NULL::VARCHAR AS __rc FROM ${source.view}) AS s`;
+  const dictionaries = columns
+    .map((column, index) => ({ column, index, byCountry: countryColumn !== undefined && usesRowCountry(column.rule, ctx) }))
+    .filter(({ column, index }) => column.dictionary && index !== countryIndex);
+  const keys = dictionaries.length
+    ? await collectDistinctKeys(engine, 'au_dict_keys', withCountry, dictionaries.map((d) => ({ column: d.column.mapping.column, byCountry: d.byCountry })))
+    : [];
+  const rules = new Map<number, NormalizationRule>();
+  for (const [k, { column, index, byCountry }] of dictionaries.entries()) {
+    const table = `au_dict_${index}`;
+    await createDictionary(engine, { table, keys: keys[k]!, rule: column.rule, ctx, byCountry });
+    rules.set(index, dictionaryRule(table, column.rule, byCountry));
+  }
+  if (countryColumn) rules.set(countryIndex, dictionaryRule(countryTable, countryColumn.rule, false));
+  const normalizeColumns: NormalizeColumn[] = columns.map((column, i) => ({
+    name: `m${i}`,
+    input: sqlIdent(column.mapping.column),
+    rule: rules.get(i) ?? column.rule,
+  }));
+  return buildNormalizeQuery({ from: source.view, columns: normalizeColumns, countryColumn: countryColumn ? `m${countryIndex}` : undefined, ctx });
 }
 
 interface ReasonCounts {
