@@ -1,24 +1,21 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { splitIntoParts } from './file-parts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine, type Engine } from '../engine/duckdb.js';
+import { BUCKET_COLUMN, PartWriter, writeBucketedParts } from './file-parts.js';
 
-function fixture(lines: string[], trailingNewline = true): { dir: string; source: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'au-parts-'));
-  const source = join(dir, 'sorted.csv');
-  writeFileSync(source, lines.join('\n') + (trailingNewline && lines.length ? '\n' : ''));
-  return { dir, source };
-}
-
+const newDir = () => mkdtempSync(join(tmpdir(), 'au-parts-'));
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
-describe('splitIntoParts', () => {
-  it('cuts at the row limit and repeats the header in every part', async () => {
+describe('PartWriter', () => {
+  it('cuts at the row limit and repeats the header in every file', () => {
+    const dir = newDir();
+    const writer = new PartWriter({ outDir: dir, prefix: 'batch', header: 'EMAIL', maxRows: 10 });
     const lines = Array.from({ length: 25 }, (_, i) => `row${String(i).padStart(2, '0')}`);
-    const { dir, source } = fixture(lines);
-    const files = await splitIntoParts(source, { outDir: dir, prefix: 'batch', header: 'EMAIL', maxRows: 10 });
+    for (const line of lines) writer.writeLine(line);
+    const files = writer.close();
     expect(files.map((f) => [f.path, f.rows])).toEqual([
       ['batch-00001.csv', 10],
       ['batch-00002.csv', 10],
@@ -28,39 +25,69 @@ describe('splitIntoParts', () => {
     expect(read(dir, 'batch-00003.csv')).toBe(`EMAIL\n${lines.slice(20).join('\n')}\n`);
   });
 
-  it('never exceeds the byte limit and reports bytes and MD5 of what it wrote', async () => {
+  it('never exceeds the byte limit and reports the bytes and MD5 of what it wrote', () => {
+    const dir = newDir();
+    const writer = new PartWriter({ outDir: dir, prefix: 'T', maxBytes: 100 });
     const lines = Array.from({ length: 1000 }, (_, i) => 'x'.repeat(1 + (i % 17)));
-    const { dir, source } = fixture(lines);
-    const files = await splitIntoParts(source, { outDir: dir, prefix: 'T', maxBytes: 100 });
+    for (const line of lines) writer.writeLine(line);
     let rows = 0;
-    const rebuilt: string[] = [];
-    for (const file of files) {
+    let rebuilt = '';
+    for (const file of writer.close()) {
       const bytes = readFileSync(join(dir, file.path));
       expect(bytes.length).toBeLessThanOrEqual(100);
       expect(file.bytes).toBe(bytes.length);
       expect(file.md5).toBe(createHash('md5').update(bytes).digest('hex'));
       rows += file.rows;
-      rebuilt.push(bytes.toString('utf8'));
+      rebuilt += bytes.toString('utf8');
     }
     expect(rows).toBe(1000);
-    expect(rebuilt.join('')).toBe(`${lines.join('\n')}\n`);
+    expect(rebuilt).toBe(`${lines.join('\n')}\n`);
   });
 
-  it('handles lines that cross read chunks and a missing final newline', async () => {
-    const long = Array.from({ length: 40_000 }, (_, i) => `${i}`.padStart(64, 'a'));
-    const { dir, source } = fixture(long, false);
-    const files = await splitIntoParts(source, { outDir: dir, prefix: 'P', maxRows: 30_000 });
-    expect(files.map((f) => f.rows)).toEqual([30_000, 10_000]);
-    expect(read(dir, 'P-00002.csv').endsWith(`${long[long.length - 1]}\n`)).toBe(true);
+  it('passes UTF-8 through byte for byte (lines are binary strings)', () => {
+    const dir = newDir();
+    const writer = new PartWriter({ outDir: dir, prefix: 'U', header: 'EXTERN_ID' });
+    writer.writeLine(Buffer.from('Zoë-Ω-客户', 'utf8').toString('latin1'));
+    writer.close();
+    expect(read(dir, 'U-00001.csv')).toBe('EXTERN_ID\nZoë-Ω-客户\n');
   });
 
-  it('writes no file for an empty input', async () => {
-    const { dir, source } = fixture([]);
-    expect(await splitIntoParts(source, { outDir: dir, prefix: 'E', header: 'H' })).toEqual([]);
+  it('writes no file without lines, and refuses a line longer than the byte limit', () => {
+    const dir = newDir();
+    expect(new PartWriter({ outDir: dir, prefix: 'E', header: 'H' }).close()).toEqual([]);
+    const writer = new PartWriter({ outDir: dir, prefix: 'L', maxBytes: 100 });
+    writer.writeLine('short');
+    expect(() => writer.writeLine('y'.repeat(200))).toThrow(/exceeds/);
+  });
+});
+
+describe('writeBucketedParts', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await openEngine({ tempDir: join(newDir(), 'tmp'), threads: 2 });
+  });
+  afterAll(() => engine.close());
+
+  const query = (rows: number, buckets: number) =>
+    `SELECT sha256(i::VARCHAR) AS h, hash(sha256(i::VARCHAR)) % ${buckets} AS ${BUCKET_COLUMN} FROM range(${rows}) t(i)`;
+
+  it('writes every row once, fills files up to the limit, and gives the same files for the same rows', async () => {
+    const first = newDir();
+    const second = newDir();
+    const a = await writeBucketedParts(engine, query(50_000, 7), 7, { outDir: first, prefix: 'P', maxRows: 12_000 });
+    const b = await writeBucketedParts(engine, query(50_000, 7), 7, { outDir: second, prefix: 'P', maxRows: 12_000 });
+    expect(a).toEqual(b);
+    expect(a.map((f) => f.rows)).toEqual([12_000, 12_000, 12_000, 12_000, 2_000]);
+    expect(readdirSync(first).sort()).toEqual(a.map((f) => f.path));
+    const all = a.flatMap((f) => read(first, f.path).trimEnd().split('\n'));
+    expect(new Set(all).size).toBe(50_000);
+    const expected = new Set(Array.from({ length: 50_000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')));
+    expect(all.every((h) => expected.has(h))).toBe(true);
   });
 
-  it('refuses a line longer than the byte limit instead of writing an oversize file', async () => {
-    const { dir, source } = fixture(['short', 'y'.repeat(200)]);
-    await expect(splitIntoParts(source, { outDir: dir, prefix: 'L', maxBytes: 100 })).rejects.toThrow(/exceeds/);
+  it('writes nothing for no rows and leaves no bucket folder behind', async () => {
+    const dir = newDir();
+    expect(await writeBucketedParts(engine, `${query(10, 3)} WHERE false`, 3, { outDir: dir, prefix: 'N' })).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

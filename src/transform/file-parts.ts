@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlString, type Engine } from '../engine/duckdb.js';
 
@@ -14,124 +13,127 @@ export interface OutputFile {
   md5: string;
 }
 
-export interface SplitOptions {
+export interface PartOptions {
   outDir: string;
   /** Files are named `<prefix>-00001.csv`, ... */
   prefix: string;
-  /** Header line without its newline, repeated at the top of every part. */
+  /** Header line without its newline, at the top of every file. */
   header?: string;
   maxBytes?: number;
   maxRows?: number;
 }
 
-interface Part {
+interface OpenPart {
   fd: number;
   name: string;
   rows: number;
   bytes: number;
   md5: Hash;
+  /** Lines not yet written, as a binary ('latin1') string: one character per byte. */
+  pending: string[];
+  pendingBytes: number;
 }
 
+const FLUSH_BYTES = 1 << 20;
+
 /**
- * Cuts a newline-terminated file into parts within a byte and row limit, each with the header, computing MD5 as
- * it writes. Cutting a file DuckDB wrote in order keeps the output deterministic and costs one sequential read.
+ * Writes lines into numbered files within a byte and row limit, each with the header, computing MD5 as it
+ * writes. Lines are binary strings (decoded as 'latin1', one character per byte), so any UTF-8 content passes
+ * through byte for byte and sorts in byte order.
  */
-export async function splitIntoParts(source: string, options: SplitOptions): Promise<OutputFile[]> {
-  const header = options.header === undefined ? undefined : Buffer.from(`${options.header}\n`);
-  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
-  const files: OutputFile[] = [];
-  let part: Part | undefined;
+export class PartWriter {
+  private readonly files: OutputFile[] = [];
+  private part: OpenPart | undefined;
+  private readonly header: string | undefined;
+  private readonly maxBytes: number;
+  private readonly maxRows: number;
 
-  const closePart = () => {
-    if (!part) return;
-    closeSync(part.fd);
-    files.push({ path: part.name, rows: part.rows, bytes: part.bytes, md5: part.md5.digest('hex') });
-    part = undefined;
-  };
-  const openPart = () => {
-    const name = `${options.prefix}-${String(files.length + 1).padStart(5, '0')}.csv`;
-    part = { fd: openSync(join(options.outDir, name), 'wx'), name, rows: 0, bytes: 0, md5: createHash('md5') };
-    if (header) write(header);
-  };
-  const write = (bytes: Buffer) => {
-    writeSync(part!.fd, bytes);
-    part!.md5.update(bytes);
-    part!.bytes += bytes.length;
-  };
-  const headerBytes = header?.length ?? 0;
-  if (headerBytes >= maxBytes) throw new Error('header alone exceeds the file size limit');
+  constructor(private readonly options: PartOptions) {
+    this.header = options.header === undefined ? undefined : Buffer.from(`${options.header}\n`).toString('latin1');
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+    if ((this.header?.length ?? 0) >= this.maxBytes) throw new Error('header alone exceeds the file size limit');
+  }
 
-  // Lines are gathered into runs written with one call, to keep the per-line cost to a scan.
-  const addLines = (chunk: Buffer, lineEnds: number[]) => {
-    let start = 0;
-    let runStart = 0;
-    for (const end of lineEnds) {
-      const length = end + 1 - start;
-      if (!part) openPart();
-      if (part!.rows > 0 && (part!.bytes + (start - runStart) + length > maxBytes || part!.rows >= maxRows)) {
-        if (start > runStart) write(chunk.subarray(runStart, start));
-        runStart = start;
-        closePart();
-        openPart();
-      }
-      if (headerBytes + length > maxBytes) throw new Error(`a single line of ${length} bytes exceeds the file size limit`);
-      // Bytes are counted when the run is written; the checks above include the pending run.
-      part!.rows += 1;
-      start = end + 1;
+  /** One line, without its newline. */
+  writeLine(line: string): void {
+    const length = line.length + 1;
+    if ((this.header?.length ?? 0) + length > this.maxBytes) throw new Error(`a single line of ${length} bytes exceeds the file size limit`);
+    if (this.part && (this.part.rows >= this.maxRows || this.part.bytes + this.part.pendingBytes + length > this.maxBytes)) this.closePart();
+    const part = this.part ?? this.openPart();
+    part.pending.push(line);
+    part.pendingBytes += length;
+    part.rows += 1;
+    if (part.pendingBytes >= FLUSH_BYTES) this.flush(part);
+  }
+
+  close(): OutputFile[] {
+    this.closePart();
+    return this.files;
+  }
+
+  private openPart(): OpenPart {
+    const name = `${this.options.prefix}-${String(this.files.length + 1).padStart(5, '0')}.csv`;
+    const part: OpenPart = { fd: openSync(join(this.options.outDir, name), 'wx'), name, rows: 0, bytes: 0, md5: createHash('md5'), pending: [], pendingBytes: 0 };
+    this.part = part;
+    if (this.header) {
+      const header = Buffer.from(this.header, 'latin1');
+      writeSync(part.fd, header);
+      part.md5.update(header);
+      part.bytes += header.length;
     }
-    if (start > runStart) write(chunk.subarray(runStart, start));
-  };
+    return part;
+  }
 
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const data of createReadStream(source, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const chunk = carry.length > 0 ? Buffer.concat([carry, data]) : data;
-    const ends: number[] = [];
-    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) ends.push(at);
-    const consumed = ends.length > 0 ? ends[ends.length - 1]! + 1 : 0;
-    addLines(chunk.subarray(0, consumed), ends);
-    carry = Buffer.from(chunk.subarray(consumed));
+  private flush(part: OpenPart): void {
+    if (part.pending.length === 0) return;
+    const bytes = Buffer.from(`${part.pending.join('\n')}\n`, 'latin1');
+    writeSync(part.fd, bytes);
+    part.md5.update(bytes);
+    part.bytes += bytes.length;
+    part.pending = [];
+    part.pendingBytes = 0;
   }
-  if (carry.length > 0) {
-    const chunk = Buffer.concat([carry, Buffer.from('\n')]);
-    addLines(chunk, [chunk.length - 1]);
+
+  private closePart(): void {
+    const part = this.part;
+    if (!part) return;
+    this.flush(part);
+    closeSync(part.fd);
+    this.files.push({ path: part.name, rows: part.rows, bytes: part.bytes, md5: part.md5.digest('hex') });
+    this.part = undefined;
   }
-  closePart();
-  return files;
 }
+
+/** Name of the bucket column the output query must give; it is not written. */
+export const BUCKET_COLUMN = '__bucket';
 
 /**
- * Runs a DuckDB COPY of `query` as CSV into a named pipe that `splitIntoParts` reads at the same time, so the
- * output is written to disk once, and cutting and MD5 run while DuckDB still sorts and hashes.
+ * Writes the rows of `query` (which has a BUCKET_COLUMN from 0 to bucketCount - 1) into files, reproducibly
+ * without a global sort (which costs DuckDB more than all the hashing): DuckDB writes each bucket unordered and
+ * in parallel; then, bucket after bucket, the rows (few enough to hold in memory) are sorted and appended to the
+ * files, which are cut at the limits. Same rows in, same buckets, same order, same files.
  */
-export async function copyIntoParts(engine: Engine, query: string, options: SplitOptions): Promise<OutputFile[]> {
-  const pipe = join(options.outDir, `.copy-${process.pid}.pipe`);
-  execFileSync('mkfifo', ['-m', '600', pipe]);
+export async function writeBucketedParts(engine: Engine, query: string, bucketCount: number, options: PartOptions): Promise<OutputFile[]> {
+  const bucketsDir = join(options.outDir, '.buckets');
+  rmSync(bucketsDir, { recursive: true, force: true });
   try {
-    const reading = splitIntoParts(pipe, options).catch((error: unknown) => {
-      // DuckDB may still wait to open the pipe or write into it: open and close the reading end so it fails.
-      releaseOtherEnd(pipe, constants.O_RDONLY);
-      return { error };
-    });
-    const copying = engine.run(`COPY (${query}) TO ${sqlString(pipe)} (FORMAT csv, HEADER false)`).catch((error: unknown) => {
-      // If DuckDB failed before opening the pipe, the reader still waits for a writer.
-      releaseOtherEnd(pipe, constants.O_WRONLY);
-      return { error };
-    });
-    const [files, copied] = await Promise.all([reading, copying]);
-    // The reader's error says more (a line over the limit) than DuckDB's broken pipe that follows from it.
-    if ('error' in files) throw files.error;
-    if (copied && 'error' in copied) throw copied.error;
-    return files;
+    await engine.run(
+      `COPY (${query}) TO ${sqlString(bucketsDir)} (FORMAT csv, HEADER false, PARTITION_BY (${BUCKET_COLUMN}), FILENAME_PATTERN 'part_{i}')`,
+    );
+    const writer = new PartWriter(options);
+    for (let bucket = 0; bucket < bucketCount; bucket++) {
+      const dir = join(bucketsDir, `${BUCKET_COLUMN}=${bucket}`);
+      if (!existsSync(dir)) continue;
+      const text = Buffer.concat(readdirSync(dir).sort().map((file) => readFileSync(join(dir, file)))).toString('latin1');
+      const lines = text.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      // The default sort compares UTF-16 code units: for binary strings, byte order.
+      lines.sort();
+      for (const line of lines) writer.writeLine(line);
+    }
+    return writer.close();
   } finally {
-    rmSync(pipe, { force: true });
-  }
-}
-
-function releaseOtherEnd(pipe: string, mode: number): void {
-  try {
-    closeSync(openSync(pipe, mode | constants.O_NONBLOCK));
-  } catch {
-    // Nobody waiting at the other end (ENXIO): nothing to release.
+    rmSync(bucketsDir, { recursive: true, force: true });
   }
 }

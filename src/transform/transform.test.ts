@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 const ctx: RuleContext = { defaultCountry: 'US' };
-const run = (name: string, options: { inputs: string[]; destination: string; mappings: ColumnMapping[]; defaultCountry?: string }) =>
+const run = (name: string, options: { inputs: string[]; destination: string; mappings: ColumnMapping[]; defaultCountry?: string; threads?: number }) =>
   transform({ ...options, outDir: join(dir, name), dataDir: join(dir, 'data') });
 
 /** Reads the synthetic CSV: no value has a comma or a quote, so only empty strings are quoted (as ""). */
@@ -119,7 +119,7 @@ describe('transform on 1 M synthetic rows', () => {
     expect(report.output.files.reduce((n, f) => n + f.rows, 0)).toBe(tuples.size);
   });
 
-  it('TikTok: the files hold exactly the SHA-256 of each distinct valid email, once, sorted, headerless', async () => {
+  it('TikTok: the files hold exactly the SHA-256 of each distinct valid email, once, headerless', async () => {
     const report = await run('tiktok-1m', { inputs: [bigCsv], destination: 'tiktok', mappings: [{ column: 'email', type: 'EMAIL' }] });
     const { header, rows } = readSyntheticCsv(bigCsv);
     const emailAt = header.indexOf('email');
@@ -133,7 +133,6 @@ describe('transform on 1 M synthetic rows', () => {
     expect(report.output.typeName).toBe('EMAIL_SHA256');
     expect(lines.length).toBe(expected.size);
     expect(lines.filter((line) => !expected.has(line))).toEqual([]);
-    expect(lines.every((line, i) => i === 0 || lines[i - 1]! < line)).toBe(true);
     expect(report.rows.kept).toBe(expected.size);
   });
 });
@@ -145,10 +144,10 @@ describe('transform', () => {
     await writeSyntheticDataset(engine, small, { rows: 30_000, seed: 5 });
   });
 
-  it('is reproducible byte for byte', async () => {
+  it('is reproducible byte for byte, whatever the thread count', async () => {
     const mappings: ColumnMapping[] = [{ column: 'email', type: 'EMAIL' }, { column: 'phone', type: 'PHONE' }, { column: 'country', type: 'COUNTRY' }];
-    await run('same-a', { inputs: [small], destination: 'tiktok', mappings });
-    await run('same-b', { inputs: [small], destination: 'tiktok', mappings });
+    await run('same-a', { inputs: [small], destination: 'tiktok', mappings, threads: 2 });
+    await run('same-b', { inputs: [small], destination: 'tiktok', mappings, threads: 1 });
     const files = readdirSync(join(dir, 'same-a')).sort();
     expect(files).toEqual(readdirSync(join(dir, 'same-b')).sort());
     expect(files).toContain('MULTIPLE_TYPES-00001.csv');

@@ -11,8 +11,8 @@ import { createLookupTables } from '../identifiers/lookups.js';
 import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
-import { openSource, resolveInputs, type Source } from '../sources/index.js';
-import { copyIntoParts } from './file-parts.js';
+import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
+import { BUCKET_COLUMN, writeBucketedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { validateMapping, type ColumnMapping } from './mapping.js';
 import type { ColumnReport, TransformReport } from './report.js';
@@ -76,13 +76,7 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const unreadable = rejects.reduce((sum, r) => sum + r.count, 0);
 
     options.onStage?.('writing');
-    const outputFiles = await copyIntoParts(engine, outputQuery(layout, columns), {
-      outDir: staging,
-      prefix: layout.filePrefix,
-      header: layout.kind === 'multi' ? layout.header.join(',') : undefined,
-      maxBytes: layout.maxFileBytes,
-      maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
-    });
+    const outputFiles = await writeOutput(engine, layout, columns, counts.records, staging);
     const kept = outputFiles.reduce((sum, f) => sum + f.rows, 0);
 
     const report: TransformReport = {
@@ -115,7 +109,8 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     return report;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    // DuckDB's messages can quote an input line; keep only the file, the line and our own wording.
+    throw wrapEngineError(error, options.inputs);
   } finally {
     engine.close();
   }
@@ -284,23 +279,40 @@ function hashIf(field: FieldSource, columns: readonly PlannedColumn[], expr: str
 }
 
 /**
- * The deduplicated, hashed output in a fixed order. Dedupe runs on normalized values before hashing, so each
- * distinct value is hashed once; the order (by the output itself) makes the files byte-for-byte reproducible.
+ * The deduplicated, hashed output rows, columns `o0`, `o1`, ... Dedupe runs on normalized values before hashing,
+ * so each distinct value is hashed once.
  */
-function outputQuery(layout: OutputLayout, columns: readonly PlannedColumn[]): string {
+function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[]): { rows: string; width: number } {
   if (layout.kind === 'single') {
-    const perSource = layout.source.map((field) => {
-      const distinct = `SELECT DISTINCT ${fieldExpr(field)} AS v FROM au_norm`;
-      return `SELECT ${hashIf(field, columns, 'v')} AS h FROM (${distinct}) WHERE v IS NOT NULL`;
-    });
+    const values = layout.source.map((field) => `SELECT ${fieldExpr(field)} AS v FROM au_norm`);
+    const perSource = layout.source.map((field, i) => `SELECT ${hashIf(field, columns, 'v')} AS o0 FROM (SELECT DISTINCT v FROM (${values[i]})) WHERE v IS NOT NULL`);
     // Several columns of one type are pooled; a value found in two of them is still sent once.
-    const pooled = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT h FROM (${perSource.join(' UNION ALL ')})`;
-    return `${pooled} ORDER BY h`;
+    const rows = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT o0 FROM (${perSource.join(' UNION ALL ')})`;
+    return { rows, width: 1 };
   }
   const fields = layout.columns.map((field, i) => `${fieldExpr(field)} AS f${i}`);
-  const anyPresent = layout.columns.map((_, i) => `f${i} IS NOT NULL`).join(' OR ');
+  const names = layout.columns.map((_, i) => `f${i}`);
+  const anyPresent = names.map((f) => `${f} IS NOT NULL`).join(' OR ');
   const hashed = layout.columns.map((field, i) => `${hashIf(field, columns, `f${i}`)} AS o${i}`);
-  return `SELECT ${hashed.join(', ')} FROM (SELECT DISTINCT ${fields.join(', ')} FROM au_norm) WHERE ${anyPresent} ORDER BY ALL`;
+  const distinct = `SELECT DISTINCT ${fields.join(', ')} FROM au_norm`;
+  return { rows: `SELECT ${hashed.join(', ')} FROM (${distinct}) WHERE ${anyPresent}`, width: layout.columns.length };
+}
+
+/** Rows per bucket: small enough to sort in memory at once, large enough to keep DuckDB's partitions few. */
+const ROWS_PER_BUCKET = 20_000;
+
+async function writeOutput(engine: Engine, layout: OutputLayout, columns: readonly PlannedColumn[], records: number, outDir: string): Promise<OutputFile[]> {
+  const { rows, width } = outputRows(layout, columns);
+  // From the count before dedupe, which is exact; the bucket count only has to be the same for the same input.
+  const buckets = Math.max(1, Math.ceil(records / ROWS_PER_BUCKET));
+  const outputs = Array.from({ length: width }, (_, i) => `o${i}`).join(', ');
+  return writeBucketedParts(engine, `SELECT ${outputs}, hash(${outputs}) % ${buckets} AS ${BUCKET_COLUMN} FROM (${rows})`, buckets, {
+    outDir,
+    prefix: layout.filePrefix,
+    header: layout.kind === 'multi' ? layout.header.join(',') : undefined,
+    maxBytes: layout.maxFileBytes,
+    maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
+  });
 }
 
 function columnReport(column: PlannedColumn, counts: Map<string | null, number>): ColumnReport {
