@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { metaProfile } from '../destinations/meta/profile.js';
 import { tiktokProfile } from '../destinations/tiktok/profile.js';
 import { planLayout } from './layout.js';
-import { parseMappingSpecs, validateMapping } from './mapping.js';
+import { mismappingWarnings, parseMappingSpecs, validateMapping } from './mapping.js';
 
 describe('parseMappingSpecs', () => {
   it('reads comma lists and repeated options, case-insensitive identifiers', () => {
@@ -78,5 +78,27 @@ describe('planLayout', () => {
       [1, null, false],
     ]);
     expect(layout.maxRows).toBe(10_000);
+  });
+});
+
+describe('mismappingWarnings', () => {
+  it('warns when a confident suggestion is another identifier, not for the same family or low confidence', () => {
+    const warnings = mismappingWarnings(
+      [
+        { column: 'email', type: 'FN' },
+        { column: 'fname', type: 'FI' },
+        { column: 'idfa', type: 'MAID' },
+        { column: 'misc', type: 'ZIP' },
+        { column: 'phone', type: 'PHONE' },
+      ],
+      [
+        { column: 'email', type: 'EMAIL', confidence: 0.99 },
+        { column: 'fname', type: 'FN', confidence: 0.99 },
+        { column: 'idfa', type: 'IDFA', confidence: 0.95 },
+        { column: 'misc', type: 'PHONE', confidence: 0.6 },
+        { column: 'phone', type: 'PHONE', confidence: 0.99 },
+      ],
+    );
+    expect(warnings).toEqual(['column "email" is mapped to FN but looks like EMAIL (confidence 0.99); check the mapping']);
   });
 });

@@ -77,3 +77,35 @@ export function validateMapping(mappings: readonly ColumnMapping[], columns: rea
     }
   }
 }
+
+/** What discovery suggests for a column, as far as mapping checks need it. */
+export interface ColumnSuggestion {
+  column: string;
+  type: IdentifierType;
+  confidence: number;
+}
+
+const FAMILIES: readonly (readonly IdentifierType[])[] = [
+  ['IDFA', 'GAID', 'MAID'],
+  ['DOB', 'DOBY', 'DOBM', 'DOBD'],
+  ['FN', 'FI'],
+];
+const sameFamily = (a: IdentifierType, b: IdentifierType) => a === b || FAMILIES.some((f) => f.includes(a) && f.includes(b));
+
+/** Confidence from which a disagreeing suggestion is worth a warning (discovery caps it at 0.99). */
+export const MISMAPPING_CONFIDENCE = 0.9;
+
+/**
+ * Warnings for columns whose name and content say another identifier than the one mapped: a swapped or wrong
+ * mapping still "works" (an email mapped as a first name yields letters) and would upload useless hashes.
+ */
+export function mismappingWarnings(mappings: readonly ColumnMapping[], suggestions: readonly ColumnSuggestion[]): string[] {
+  const byColumn = new Map(suggestions.map((s) => [s.column, s]));
+  const warnings: string[] = [];
+  for (const { column, type } of mappings) {
+    const suggestion = byColumn.get(column);
+    if (!suggestion || suggestion.confidence < MISMAPPING_CONFIDENCE || sameFamily(suggestion.type, type)) continue;
+    warnings.push(`column "${column}" is mapped to ${type} but looks like ${suggestion.type} (confidence ${suggestion.confidence.toFixed(2)}); check the mapping`);
+  }
+  return warnings;
+}

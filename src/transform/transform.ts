@@ -14,7 +14,8 @@ import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
 import { BUCKET_COLUMN, writeBucketedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
-import { validateMapping, type ColumnMapping } from './mapping.js';
+import { mismappingWarnings, validateMapping, type ColumnMapping } from './mapping.js';
+import { discoverSchema } from '../discover/index.js';
 import type { ColumnReport, TransformReport } from './report.js';
 
 export interface TransformOptions {
@@ -34,6 +35,9 @@ export interface TransformOptions {
 }
 
 export type TransformStage = 'reading' | 'normalizing' | 'counting' | 'writing' | 'done';
+
+/** Rows sampled to check that each mapped column looks like its identifier. */
+const MAPPING_CHECK_SAMPLE = 5_000;
 
 /** Values sampled per column to decide whether it already holds SHA-256 hashes. */
 const PREHASH_SAMPLE = 10_000;
@@ -57,6 +61,8 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const files = await resolveInputs(options.inputs);
     const source = await openSource(engine, files);
     validateMapping(options.mappings, source.columns.map((c) => c.name), profile);
+    const discovery = await discoverSchema(engine, source, { sampleRows: MAPPING_CHECK_SAMPLE });
+    const suggestions = discovery.columns.flatMap((c) => (c.suggestion ? [{ column: c.name, type: c.suggestion.type, confidence: c.suggestion.confidence }] : []));
     await createLookupTables(engine);
 
     const columns = await planColumns(engine, source, options.mappings, profile);
@@ -100,7 +106,7 @@ export async function transform(options: TransformOptions): Promise<TransformRep
         header: layout.kind === 'multi' ? layout.header : null,
         files: outputFiles,
       },
-      warnings: warningsFor(columns, counts, unreadable, kept),
+      warnings: [...mismappingWarnings(options.mappings, suggestions), ...warningsFor(columns, counts, unreadable, kept)],
     };
     writeFileSync(join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     if (existsSync(outDir)) rmdirSync(outDir);
