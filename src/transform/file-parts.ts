@@ -107,12 +107,23 @@ export class PartWriter {
 
 /** Name of the bucket column the output query must give; it is not written. */
 export const BUCKET_COLUMN = '__bucket';
+/** Characters of the sort key the output query must give as its first column; it is not written. */
+export const SORT_KEY_WIDTH = 16;
 
 /**
- * Writes the rows of `query` (which has a BUCKET_COLUMN from 0 to bucketCount - 1) into files, reproducibly
- * without a global sort (which costs DuckDB more than all the hashing): DuckDB writes each bucket unordered and
- * in parallel; then, bucket after bucket, the rows (few enough to hold in memory) are sorted and appended to the
- * files, which are cut at the limits. Same rows in, same buckets, same order, same files.
+ * The key and bucket columns for `writeBucketedParts`, from a 64-bit hash of the row: the key as fixed-width hex
+ * so that sorting lines compares a few random characters instead of long shared prefixes.
+ */
+export function bucketColumns(hashExpr: string, bucketCount: number): { key: string; bucket: string } {
+  return { key: `lpad(to_hex(${hashExpr}), ${SORT_KEY_WIDTH}, '0')`, bucket: `${hashExpr} % ${bucketCount}` };
+}
+
+/**
+ * Writes the rows of `query` into files, reproducibly without a global sort (which costs DuckDB more than all the
+ * hashing). The query's first column is a sort key (SORT_KEY_WIDTH characters), and it has a BUCKET_COLUMN from 0
+ * to bucketCount - 1 (see `bucketColumns`). DuckDB writes each bucket unordered and in parallel; then, bucket after
+ * bucket, the lines (few enough to hold in memory) are sorted and appended to the files without their key, cut at
+ * the limits. Same rows in, same buckets, same order, same files.
  */
 export async function writeBucketedParts(engine: Engine, query: string, bucketCount: number, options: PartOptions): Promise<OutputFile[]> {
   const bucketsDir = join(options.outDir, '.buckets');
@@ -128,9 +139,10 @@ export async function writeBucketedParts(engine: Engine, query: string, bucketCo
       const text = Buffer.concat(readdirSync(dir).sort().map((file) => readFileSync(join(dir, file)))).toString('latin1');
       const lines = text.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
-      // The default sort compares UTF-16 code units: for binary strings, byte order.
+      // The default sort compares UTF-16 code units: for binary strings, byte order; ties on the key fall
+      // through to the rest of the line, so the order is total.
       lines.sort();
-      for (const line of lines) writer.writeLine(line);
+      for (const line of lines) writer.writeLine(line.slice(SORT_KEY_WIDTH + 1));
     }
     return writer.close();
   } finally {

@@ -12,7 +12,7 @@ import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
-import { BUCKET_COLUMN, writeBucketedParts, type OutputFile } from './file-parts.js';
+import { BUCKET_COLUMN, bucketColumns, writeBucketedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { mismappingWarnings, validateMapping, type ColumnMapping } from './mapping.js';
 import { discoverSchema } from '../discover/index.js';
@@ -312,7 +312,9 @@ async function writeOutput(engine: Engine, layout: OutputLayout, columns: readon
   // From the count before dedupe, which is exact; the bucket count only has to be the same for the same input.
   const buckets = Math.max(1, Math.ceil(records / ROWS_PER_BUCKET));
   const outputs = Array.from({ length: width }, (_, i) => `o${i}`).join(', ');
-  return writeBucketedParts(engine, `SELECT ${outputs}, hash(${outputs}) % ${buckets} AS ${BUCKET_COLUMN} FROM (${rows})`, buckets, {
+  const { key, bucket } = bucketColumns('__h', buckets);
+  const query = `SELECT ${key}, ${outputs}, ${bucket} AS ${BUCKET_COLUMN} FROM (SELECT *, hash(${outputs}) AS __h FROM (${rows}))`;
+  return writeBucketedParts(engine, query, buckets, {
     outDir,
     prefix: layout.filePrefix,
     header: layout.kind === 'multi' ? layout.header.join(',') : undefined,

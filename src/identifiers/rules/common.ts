@@ -24,15 +24,31 @@ export function precheck(raw: string | null | undefined): { trimmed: string } | 
   return { trimmed };
 }
 
-/** SQL twin of `precheck`: the trimmed input. */
+/**
+ * SQL twin of `precheck`: the trimmed input. `input` should be a column (it is used three times).
+ *
+ * The guard skips the regular expression, which costs more the longer the value, when the first and the last
+ * character are U+0021 to U+009F: none of them is whitespace (WHITESPACE_CHARS are U+0009 to U+000D, U+0020 and
+ * code points from U+00A0 up), so there is nothing to trim. `ascii` gives the first code point, `substr(.., -1)`
+ * the last one; empty and NULL values take the regular expression.
+ */
 export function sqlTrim(input: string): string {
-  return `regexp_replace(${input}, '^${WHITESPACE_CLASS}+|${WHITESPACE_CLASS}+$', '', 'g')`;
+  const printable = (ch: string) => `abs(ascii(${ch}) - 96) <= 63`;
+  return `CASE WHEN ${printable(input)} AND ${printable(`substr(${input}, -1)`)} THEN ${input} ELSE regexp_replace(${input}, '^${WHITESPACE_CLASS}+|${WHITESPACE_CLASS}+$', '', 'g') END`;
 }
 
-/** SQL twin of `precheck`: a reason literal or NULL, given the trimmed expression. */
+const NULL_TOKEN_MAX_LENGTH = Math.max(...NULL_TOKENS.map((t) => t.length));
+
+/**
+ * SQL twin of `precheck`: a reason literal or NULL, given the trimmed expression.
+ *
+ * `list_contains` rather than `IN`: DuckDB rewrites an IN list this long into a join, computed for every row even
+ * where the CASE does not get there. The length guard skips lower() for longer values: DuckDB's lower() maps each
+ * code point to one code point, so it keeps length() (code points); `unicode.test.ts` checks that.
+ */
 export function sqlPrecheckReason(trimmed: string): string {
-  const tokens = NULL_TOKENS.map(sqlString).join(', ');
-  return `CASE WHEN ${trimmed} IS NULL OR ${trimmed} = '' THEN 'empty' WHEN lower(${trimmed}) IN (${tokens}) THEN 'null_token' END`;
+  const tokens = `[${NULL_TOKENS.map(sqlString).join(', ')}]`;
+  return `CASE WHEN ${trimmed} IS NULL OR ${trimmed} = '' THEN 'empty' WHEN length(${trimmed}) <= ${NULL_TOKEN_MAX_LENGTH} AND list_contains(${tokens}, lower(${trimmed})) THEN 'null_token' END`;
 }
 
 /* ------------------------------------------------------------------------------------------------------------

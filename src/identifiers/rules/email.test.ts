@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/duckdb.js';
-import { messyValues } from '../../testing/messy-values.js';
-import { checkCases, crossCheck, openTestEngine, rejected as no, type RuleCase } from '../../testing/rule-sql.js';
+import { Rng, WHITESPACE, messyValues } from '../../testing/messy-values.js';
+import { checkCases, crossCheck, openTestEngine, rejected as no, runRuleTs, type RuleCase } from '../../testing/rule-sql.js';
 import { emailGoogleRule, emailRule, emailTiktokRule } from './email.js';
 
 let engine: Engine;
@@ -76,6 +76,85 @@ describe('email table cases', () => {
       ...common,
     ];
     expect(await checkCases(engine, emailGoogleRule, cases, {})).toEqual([]);
+  });
+});
+
+describe('the SQL fast path for clean ASCII addresses', () => {
+  // 64 characters is the longest value the fast path takes; longer ones take the full checks.
+  const at64 = `${'a'.repeat(52)}@example.com`;
+  const cases: RuleCase[] = [
+    ['USER.NAME@EXAMPLE.COM', 'user.name@example.com'],
+    ['a@b--c.d-e.example', 'a@b--c.d-e.example'],
+    ['x@123.example', 'x@123.example'],
+    [at64.toUpperCase(), at64],
+    [`B${at64}`, `b${at64}`],
+    [`${'a'.repeat(64)}@b.com`, `${'a'.repeat(64)}@b.com`],
+    [`${'a'.repeat(65)}@b.com`, no('invalid_email')],
+    ['a\u007f@example.com', 'a\u007f@example.com'],
+    [' a@example.com', 'a@example.com'],
+    ['a@example.com\u0085', no('invalid_email')],
+    ['a@example.c0m', no('invalid_email')],
+    ['a@example.c', no('invalid_email')],
+    ['a@-example.com', no('invalid_email')],
+    ['a@example-.com', no('invalid_email')],
+    ['a@example..com', no('invalid_email')],
+    ['a.@example.com', 'a.@example.com'],
+    ['a@b@example.com', no('invalid_email')],
+    ['a(b)@example.com', no('invalid_email')],
+    ['NAN', no('null_token')],
+  ];
+  it.each([
+    ['email', emailRule, [["!#$%&'*+/=?^_`{|}~-@Example.COM", "!#$%&'*+/=?^_`{|}~-@example.com"]]],
+    [
+      'email_tiktok',
+      emailTiktokRule,
+      [
+        ["!#$%&'*+/=?^_`{|}~-@Example.COM", "!#$%&'*@example.com"],
+        ['A+B+C@Example.com', 'a@example.com'],
+        ['+@example.com', no('invalid_email')],
+        ['a+@example.com', 'a@example.com'],
+      ],
+    ],
+    [
+      'email_google',
+      emailGoogleRule,
+      [
+        ["!#$%&'*+/=?^_`{|}~-@Example.COM", "!#$%&'*+/=?^_`{|}~-@example.com"],
+        ['J.A.N.E+X@GMAIL.COM', 'jane@gmail.com'],
+        ['.+x@gmail.com', no('invalid_email')],
+        ['a.b@xgmail.com', 'a.b@xgmail.com'],
+      ],
+    ],
+  ] as const)('%s', async (_name, rule, own: readonly RuleCase[]) => {
+    expect(await checkCases(engine, rule, [...cases, ...own], {})).toEqual([]);
+  });
+
+  /** Mostly ASCII addresses near the fast path's edges: specials, case, hyphens, lengths around 64, padding. */
+  function asciiEmail(rng: Rng): string {
+    const chars = (alphabet: string, n: number) => Array.from({ length: n }, () => rng.pick([...alphabet])).join('');
+    const alnum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const local = chars(rng.chance(0.2) ? `${alnum}!#$%&'*+/=?^_\`{|}~.-"(),:;<>[]\\ @` : `${alnum}._+-`, rng.int(1, rng.chance(0.2) ? 70 : 12));
+    const label = () => chars(rng.chance(0.1) ? `${alnum}-_.` : alnum, rng.int(1, rng.chance(0.1) ? 66 : 8)) + (rng.chance(0.2) ? `-${chars(alnum, 2)}` : '');
+    const labels = Array.from({ length: rng.int(1, 3) }, label).join('.');
+    const tld = chars(rng.chance(0.1) ? `${alnum}-` : 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', rng.int(1, 4));
+    let email = `${local}@${labels}.${tld}`;
+    if (rng.chance(0.1)) email = `${local}@${rng.pick(['gmail.com', 'GoogleMail.com', 'xgmail.com'])}`;
+    if (rng.chance(0.1)) email = rng.pick(WHITESPACE) + email;
+    if (rng.chance(0.1)) email += rng.pick(WHITESPACE);
+    return email;
+  }
+  it.each([
+    ['email', emailRule, 211],
+    ['email_tiktok', emailTiktokRule, 212],
+    ['email_google', emailGoogleRule, 213],
+  ] as const)('SQL and TypeScript agree on 10,000 ASCII addresses (%s)', async (_name, rule, seed) => {
+    const rng = new Rng(seed);
+    const values = Array.from({ length: 10_000 }, () => asciiEmail(rng));
+    // Both valid and invalid addresses in good numbers, or the test says little.
+    const validCount = runRuleTs(rule, values, {}).filter((o) => o.ok).length;
+    expect(validCount).toBeGreaterThan(3000);
+    expect(validCount).toBeLessThan(9000);
+    expect(await crossCheck(engine, rule, values, {})).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { sqlString } from '../../engine/duckdb.js';
 import { invalid, valid, type NormalizationRule, type Outcome, type SqlFragment } from '../rule.js';
 import { WHITESPACE_CHARS, lowerLikeSql, precheck, re2View, sqlLower, sqlPrecheckReason, sqlTrim } from './common.js';
 
@@ -27,6 +28,25 @@ const GMAIL_REGEX = new RegExp(GMAIL);
 
 type EmailVariant = 'plain' | 'strip_plus_tag' | 'gmail';
 
+/*
+ * SQL fast path for the common case, a clean ASCII address. A value of at most 64 characters, all printable ASCII
+ * other than space, in the shape below (EMAIL_PATTERN's shape with ASCII classes, `[a-zA-Z]` for `\p{L}` and
+ * `[0-9]` for `\p{N}`) normalizes to its ASCII lower-case: there is nothing to trim, the final-sigma step and NFC
+ * change nothing, lower() maps A-Z to a-z only. Lower-casing keeps the shape, and 64 characters leave no room
+ * for a 65-character local part or a 64-character label, so the address is valid. For TikTok the local part
+ * must not start with '+' (removing the `+tag` must leave something); gmail addresses still run the full checks.
+ */
+const FAST_MAX_LENGTH = 64;
+/** Printable ASCII except space and the characters EMAIL_PATTERN excludes from the local part ("(),:;<>@[\]). */
+const ASCII_LOCAL_CHARS = "!#-'*+./0-9=?A-Z^-~-";
+const asciiEmailPattern = (firstLocalChars: string) =>
+  `[${firstLocalChars}][${ASCII_LOCAL_CHARS}]*@(?:[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*\\.)+[a-zA-Z][a-zA-Z]+`;
+const FAST_PATTERNS: Record<EmailVariant, string> = {
+  plain: asciiEmailPattern(ASCII_LOCAL_CHARS),
+  strip_plus_tag: asciiEmailPattern(ASCII_LOCAL_CHARS.replace('+', '')),
+  gmail: asciiEmailPattern(ASCII_LOCAL_CHARS),
+};
+
 function makeEmailRule(name: string, variant: EmailVariant): NormalizationRule {
   return {
     name,
@@ -43,17 +63,28 @@ function makeEmailRule(name: string, variant: EmailVariant): NormalizationRule {
     },
     sql(input, env): SqlFragment {
       const r = env.ref;
-      const lowered = r('lowered');
+      const [raw, fast, trimmed, lowered, email] = [r('raw'), r('fast'), r('trimmed'), r('lowered'), r('email')];
       let value = lowered;
-      if (variant === 'strip_plus_tag') value = `regexp_replace(${lowered}, '\\+[^@]*@', '@')`;
+      // The guards only skip regular expressions that could not match: a '+' to remove, a gmail domain to edit.
+      if (variant === 'strip_plus_tag') value = `CASE WHEN contains(${lowered}, '+') THEN regexp_replace(${lowered}, '\\+[^@]*@', '@') ELSE ${lowered} END`;
       if (variant === 'gmail') {
-        value = `CASE WHEN regexp_matches(${lowered}, '${GMAIL}') THEN replace(regexp_replace(split_part(${lowered}, '@', 1), '\\+[^@]*', ''), '.', '') || '@' || split_part(${lowered}, '@', 2) ELSE ${lowered} END`;
+        value = `CASE WHEN ends_with(${lowered}, 'mail.com') AND regexp_matches(${lowered}, '${GMAIL}') THEN replace(regexp_replace(split_part(${lowered}, '@', 1), '\\+[^@]*', ''), '.', '') || '@' || split_part(${lowered}, '@', 2) ELSE ${lowered} END`;
       }
+      // Both length checks need 64 or more characters (RE2 and length() both count code points).
+      const checks = `CASE WHEN NOT regexp_matches(${email}, '${EMAIL_PATTERN}') THEN 'invalid_email' WHEN length(${email}) < 64 THEN NULL WHEN regexp_matches(${email}, '${LOCAL_TOO_LONG}') OR regexp_matches(${email}, '${LABEL_TOO_LONG}') THEN 'invalid_email' END`;
       return {
-        prepare: { trimmed: sqlTrim(input) },
-        prepareMore: [{ lowered: `nfc_normalize(${sqlLower(r('trimmed'))})` }, { email: value }],
-        value: r('email'),
-        reason: `coalesce(${sqlPrecheckReason(r('trimmed'))}, CASE WHEN NOT regexp_matches(${r('email')}, '${EMAIL_PATTERN}') OR regexp_matches(${r('email')}, '${LOCAL_TOO_LONG}') OR regexp_matches(${r('email')}, '${LABEL_TOO_LONG}') THEN 'invalid_email' END)`,
+        prepare: { raw: input, fast: `regexp_full_match(${input}, ${sqlString(FAST_PATTERNS[variant])}) AND strlen(${input}) <= ${FAST_MAX_LENGTH}` },
+        prepareMore: [
+          { trimmed: `CASE WHEN ${fast} THEN ${raw} ELSE ${sqlTrim(raw)} END` },
+          { lowered: `CASE WHEN ${fast} THEN lower(${trimmed}) ELSE nfc_normalize(${sqlLower(trimmed)}) END` },
+          { email: value },
+          // Computed once here: the query builder uses a rule's reason twice.
+          {
+            reason: `CASE WHEN ${fast} THEN ${variant === 'gmail' ? checks : 'NULL'} ELSE coalesce(${sqlPrecheckReason(trimmed)}, ${checks}) END`,
+          },
+        ],
+        value: email,
+        reason: r('reason'),
       };
     },
   };

@@ -2,7 +2,7 @@ import metadata from 'libphonenumber-js/metadata.min.json';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/duckdb.js';
-import { PHONE_ROW_COUNTRIES, messyRowCountries, messyValues } from '../../testing/messy-values.js';
+import { PHONE_ROW_COUNTRIES, Rng, messyRowCountries, messyValues } from '../../testing/messy-values.js';
 import { checkCases, crossCheck, openTestEngine, rejected as no, runRuleTs, type RuleCase } from '../../testing/rule-sql.js';
 import { CALLING_CODE_PLANS, COUNTRY_PHONE_PLANS, phoneE164Rule, phonePlanRows, phoneRule } from './phone.js';
 
@@ -145,6 +145,70 @@ describe('phone SQL and TypeScript agree on 10,000 messy values', () => {
   it('E.164 variant, COUNTRY column with default GB', async () => {
     const values = messyValues('phone', 10_000, 104);
     expect(await crossCheck(engine, phoneE164Rule, values, { defaultCountry: 'GB' }, messyRowCountries(values.length, 105, PHONE_ROW_COUNTRIES))).toEqual([]);
+  });
+});
+
+describe('the SQL fast paths for digits with spaces or ASCII separators', () => {
+  const cases: RuleCase[] = [
+    ['15559876543', '15559876543'],
+    ['+15559876543', '15559876543'],
+    ['+1 555 987 6543', '15559876543'],
+    ['  +1 555 987 6543  ', '15559876543'],
+    ['+ 1 555 987 6543', '15559876543'],
+    ['(+44) 20 7946 0958', '442079460958'],
+    ['+(44) 20-7946-0958', '442079460958'],
+    ['+44 (0)20 7946 0958', '442079460958'],
+    ['555.987.6543', '15559876543'],
+    ['555/987-6543', '15559876543'],
+    ['00 44 20 7946 0958', '442079460958'],
+    ['(555)\t987-6543', '15559876543'],
+    ['555\u00a0987\u00a06543', '15559876543'],
+    ['555 987 654', no('phone_too_short')],
+    ['+', no('phone_too_short')],
+    ['+ ', no('phone_too_short')],
+    ['()', no('phone_too_short')],
+    ['-', no('null_token')],
+    [' -- ', no('null_token')],
+    ['', no('empty')],
+    ['  ', no('empty')],
+    ['1+555 987 6543', no('invalid_phone_characters')],
+    ['555 987 6543 +', no('invalid_phone_characters')],
+    ['(555) 987-6543 +1', no('invalid_phone_characters')],
+    ['+-', no('phone_too_short')],
+    ['+999 1234 5678', no('unknown_country_code')],
+  ];
+  it.each([
+    ['phone', phoneRule],
+    ['phone_e164', phoneE164Rule],
+  ] as const)('%s', async (_name, rule) => {
+    const expected = (e: RuleCase[1]) => (typeof e === 'string' && rule === phoneE164Rule ? `+${e}` : e);
+    expect(await checkCases(engine, rule, cases.map(([input, e]) => [input, expected(e)] as const), { defaultCountry: 'US' })).toEqual([]);
+  });
+
+  /** Digits in groups with ASCII separators and the odd '+', tab, no-break space, letter or placeholder. */
+  function separatedPhone(rng: Rng): string {
+    const groups = Array.from({ length: rng.int(1, 6) }, () => rng.digits(rng.int(1, 5)));
+    const sep = () => (rng.chance(0.03) ? rng.pick(['\t', '\u00a0', '\u3000', 'x', '_', '+', '--', '']) : rng.pick([' ', '-', '.', '/', '(', ')', ' (', ') ', '']));
+    let phone = groups.map((g, i) => (i === 0 ? g : sep() + g)).join('');
+    const start = rng.float();
+    if (start < 0.3) phone = `+${phone}`;
+    else if (start < 0.4) phone = `(+${groups[0]})${phone.slice(groups[0]!.length)}`;
+    else if (start < 0.5) phone = `00${phone}`;
+    else if (start < 0.55) phone = rng.pick(['-', '--', '+', '()', ' ', '']);
+    if (rng.chance(0.1)) phone = `${rng.pick([' ', '(', '-', '\t'])}${phone}${rng.pick([' ', ')', '.', '+'])}`;
+    return phone;
+  }
+  it.each([
+    ['default US', phoneRule, { defaultCountry: 'US' }, 111],
+    ['default GB', phoneE164Rule, { defaultCountry: 'GB' }, 112],
+    ['no default', phoneRule, {}, 113],
+  ] as const)('SQL and TypeScript agree on 10,000 separated numbers (%s)', async (_name, rule, ctx, seed) => {
+    const rng = new Rng(seed);
+    const values = Array.from({ length: 10_000 }, () => separatedPhone(rng));
+    const rowCountries = messyRowCountries(values.length, seed + 10, PHONE_ROW_COUNTRIES);
+    const validCount = runRuleTs(rule, values, ctx, rowCountries).filter((o) => o.ok).length;
+    expect(validCount).toBeGreaterThan(1000);
+    expect(await crossCheck(engine, rule, values, ctx, rowCountries)).toEqual([]);
   });
 });
 

@@ -125,6 +125,18 @@ function lengthReason(plan: PhonePlan, national: string): InvalidReason | undefi
 /** Separators removed before anything else (JavaScript's \s is the Unicode whitespace WHITESPACE_CHARS spells for RE2). */
 const SEPARATORS = /[\s\-()./]/g;
 const SQL_SEPARATORS = `[${WHITESPACE_CHARS}\\-()./]`;
+/*
+ * SQL fast paths. A global regexp_replace() costs about as much per separator as a replace() per string, so the
+ * common spellings remove their separators without it:
+ * 1. digits and spaces after an optional '+' ("+1 555 987 6543", "020 7946 0958", numeric columns): replace();
+ * 2. digits with ASCII separators and a '+' in front of the digits ("+1 (555) 987-6543", "555.987.6543"):
+ *    translate() of the separators in ASCII_SEPARATORS.
+ * Both remove exactly what SQL_SEPARATORS would remove from such a value, and leave an optional '+' and digits, so
+ * the characters are fine. Anything else (other whitespace, letters, misplaced '+') takes the regular expressions.
+ */
+const SIMPLE_PHONE = '\\+?[0-9 ]+';
+const ASCII_SEPARATORS = ' ()./-';
+const ASCII_SEPARATED_PHONE = '[ ()./-]*\\+?[0-9 ()./-]*';
 
 /** The E.164 digits (without '+') or the reason, shared by both variants. */
 export function normalizePhoneDigits(raw: string | null | undefined, ctx: RuleContext, row?: RowContext): Outcome {
@@ -158,51 +170,76 @@ export function normalizePhoneDigits(raw: string | null | undefined, ctx: RuleCo
   return reason ? invalid(reason) : valid(plan.callingCode + national);
 }
 
-/** SQL of the same algorithm; `plus` prefixes the value with '+'. */
+/**
+ * SQL of the same algorithm; `plus` prefixes the value with '+'. The national number is a suffix of the digits, so
+ * the SQL tracks where it starts (an offset into the digits) rather than building each intermediate string.
+ */
 function phoneSql(input: string, env: SqlEnv, plus: boolean): SqlFragment {
   const r = env.ref;
   const p = env.alias('plan');
-  const sqlFits = (x: string) =>
-    `(list_contains(${r('lengths')}, length(${x})) OR (${r('np')} <> '' AND starts_with(${x}, ${r('np')}) AND list_contains(${r('lengths')}, length(${x}) - length(${r('np')}))))`;
-  const rest = `substr(${r('body')}, length(${r('cc')}) + 1)`;
-  const n = `length(${r('national')})`;
+  const [digits, len, cc, np, c, k] = [r('digits'), r('len'), r('cc'), r('np'), r('c'), r('k')];
+  const possible = (n: string) => `list_contains(${r('lengths')}, ${n})`;
+  // fits() of the digits from `offset` on, given their length.
+  const fitsFrom = (offset: string, n: string) =>
+    `(${possible(n)} OR (${k} > 0 AND substr(${digits}, ${offset} + 1, ${k}) = ${np} AND ${possible(`${n} - ${k}`)}))`;
+  // Length of the national number.
+  const n = `(${len} - ${r('national_at')})`;
+  // Digits (at least one) and an optional leading '+' once separators are removed: such a value is neither empty nor
+  // a placeholder (none has a digit), so the precheck, and the trimming it needs, is skipped for it.
+  const clean = `${r('chars_ok')} AND ${digits} <> ''`;
   return {
-    prepare: { trimmed: sqlTrim(input) },
+    // kind: 1 for fast path 1, 2 for fast path 2, 3 for the rest.
+    prepare: {
+      raw: input,
+      kind: `CASE WHEN regexp_full_match(${input}, '${SIMPLE_PHONE}') THEN 1 WHEN regexp_full_match(${input}, '${ASCII_SEPARATED_PHONE}') THEN 2 ELSE 3 END`,
+    },
     prepareMore: [
-      { compact: `regexp_replace(${r('trimmed')}, '${SQL_SEPARATORS}', '', 'g')` },
+      // Separators include every whitespace character, so removing them from the untrimmed input gives the same.
+      // The regular expression removes runs rather than single characters: each match has a cost.
       {
-        chars_ok: `regexp_full_match(${r('compact')}, '\\+?[0-9]*')`,
-        digits: `CASE WHEN starts_with(${r('compact')}, '+') THEN substr(${r('compact')}, 2) ELSE ${r('compact')} END`,
-        intl: `CASE WHEN starts_with(${r('compact')}, '+') THEN substr(${r('compact')}, 2) WHEN starts_with(${r('compact')}, '00') THEN substr(${r('compact')}, 3) END`,
+        compact: `CASE WHEN ${r('kind')} = 3 THEN regexp_replace(${r('raw')}, '${SQL_SEPARATORS}+', '', 'g') WHEN ${r('kind')} = 2 THEN translate(${r('raw')}, '${ASCII_SEPARATORS}', '') WHEN contains(${r('raw')}, ' ') THEN replace(${r('raw')}, ' ', '') ELSE ${r('raw')} END`,
       },
+      {
+        chars_ok: `CASE WHEN ${r('kind')} < 3 THEN true ELSE regexp_full_match(${r('compact')}, '\\+?[0-9]*') END`,
+        digits: `CASE WHEN starts_with(${r('compact')}, '+') THEN substr(${r('compact')}, 2) ELSE ${r('compact')} END`,
+        // International: where the calling code starts in the digits (after '+' or '00'); NULL for national numbers.
+        intl_at: `CASE WHEN starts_with(${r('compact')}, '+') THEN 0 WHEN starts_with(${r('compact')}, '00') THEN 2 END`,
+      },
+      { trimmed: `CASE WHEN ${clean} THEN NULL ELSE ${sqlTrim(r('raw'))} END`, len: `length(${digits})` },
     ],
     // International numbers find their plan by calling code, national ones by the row's country.
-    joins: [`LEFT JOIN au_phone_plan AS ${p} ON ${p}.key = coalesce('+' || substr(${r('intl')}, 1, 3), ${env.rowCountry})`],
+    joins: [`LEFT JOIN au_phone_plan AS ${p} ON ${p}.key = coalesce('+' || substr(${digits}, ${r('intl_at')} + 1, 3), ${env.rowCountry})`],
     derive: [
       {
         cc: `${p}.calling_code`,
         np: `${p}.national_prefix`,
+        c: `length(${p}.calling_code)`,
+        k: `length(${p}.national_prefix)`,
         lengths: `${p}.lengths`,
         min_len: `${p}.min_len`,
         max_len: `${p}.max_len`,
-        body: `CASE WHEN ${r('intl')} IS NOT NULL THEN substr(${r('intl')}, length(${p}.calling_code) + 1) ELSE ${r('digits')} END`,
+        // Where the number after the calling code starts (an international number starts with its calling code).
+        body_at: `CASE WHEN ${r('intl_at')} IS NULL THEN 0 ELSE ${r('intl_at')} + length(${p}.calling_code) END`,
       },
       {
-        cc_stripped: `CASE WHEN ${r('intl')} IS NULL AND starts_with(${r('body')}, ${r('cc')}) AND NOT ${sqlFits(r('body'))} AND ${sqlFits(rest)} THEN ${rest} ELSE ${r('body')} END`,
+        // A national number that already starts with the calling code, when only that reading fits.
+        cc_stripped_at: `CASE WHEN ${r('intl_at')} IS NULL AND starts_with(${digits}, ${cc}) AND NOT ${fitsFrom('0', len)} AND ${fitsFrom(c, `${len} - ${c}`)} THEN ${c} ELSE ${r('body_at')} END`,
       },
       {
-        national: `CASE WHEN ${r('np')} <> '' AND starts_with(${r('cc_stripped')}, ${r('np')}) AND list_contains(${r('lengths')}, length(${r('cc_stripped')}) - length(${r('np')})) THEN substr(${r('cc_stripped')}, length(${r('np')}) + 1) ELSE ${r('cc_stripped')} END`,
+        national_at: `CASE WHEN ${k} > 0 AND substr(${digits}, ${r('cc_stripped_at')} + 1, ${k}) = ${np} AND ${possible(`${len} - ${r('cc_stripped_at')} - ${k}`)} THEN ${r('cc_stripped_at')} + ${k} ELSE ${r('cc_stripped_at')} END`,
       },
     ],
-    value: `${plus ? `'+' || ` : ''}${r('cc')} || ${r('national')}`,
-    reason: `coalesce(${sqlPrecheckReason(r('trimmed'))}, CASE
-      WHEN NOT ${r('chars_ok')} THEN 'invalid_phone_characters'
-      WHEN ${r('digits')} = '' THEN 'phone_too_short'
-      WHEN ${r('cc')} IS NULL THEN CASE WHEN ${r('intl')} IS NOT NULL THEN 'unknown_country_code' WHEN ${env.rowCountry} IS NULL THEN 'missing_country' ELSE 'unknown_country' END
-      WHEN NOT list_contains(${r('lengths')}, ${n}) THEN CASE WHEN ${n} < ${r('min_len')} THEN 'phone_too_short' WHEN ${n} > ${r('max_len')} THEN 'phone_too_long' ELSE 'phone_invalid_length' END
-      WHEN length(${r('cc')}) + ${n} < ${E164_MIN} THEN 'phone_too_short'
-      WHEN length(${r('cc')}) + ${n} > ${E164_MAX} THEN 'phone_too_long'
-    END)`,
+    // A '+' number without a national prefix to remove is its digits already.
+    value: `${plus ? `'+' || ` : ''}CASE WHEN ${r('intl_at')} = 0 AND ${r('national_at')} = ${c} THEN ${digits} ELSE ${cc} || substr(${digits}, ${r('national_at')} + 1) END`,
+    // Not clean: the precheck, bad characters or no digits; clean: the plan and length checks.
+    reason: `CASE WHEN ${clean} THEN CASE
+        WHEN ${cc} IS NULL THEN CASE WHEN ${r('intl_at')} IS NOT NULL THEN 'unknown_country_code' WHEN ${env.rowCountry} IS NULL THEN 'missing_country' ELSE 'unknown_country' END
+        WHEN NOT ${possible(n)} THEN CASE WHEN ${n} < ${r('min_len')} THEN 'phone_too_short' WHEN ${n} > ${r('max_len')} THEN 'phone_too_long' ELSE 'phone_invalid_length' END
+        WHEN ${c} + ${n} < ${E164_MIN} THEN 'phone_too_short'
+        WHEN ${c} + ${n} > ${E164_MAX} THEN 'phone_too_long'
+      END
+      ELSE coalesce(${sqlPrecheckReason(r('trimmed'))}, CASE WHEN NOT ${r('chars_ok')} THEN 'invalid_phone_characters' WHEN ${digits} = '' THEN 'phone_too_short' END)
+    END`,
   };
 }
 

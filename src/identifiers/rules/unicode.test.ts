@@ -86,6 +86,29 @@ describe('Unicode agreement of the TypeScript helpers with DuckDB', () => {
     expect(lowerLikeSql('İSTANBUL')).toBe('istanbul');
   });
 
+  it('trims like String.prototype.trim with any code point first or last (sqlTrim skips its regex for some)', async () => {
+    const rows = await engine.all<{ c: number; v1: string; v2: string; v3: string; v4: string }>(`
+      WITH cp AS (SELECT range::INTEGER AS c FROM range(1, 262144) UNION ALL SELECT range::INTEGER FROM range(917504, 921600)),
+      ch AS (SELECT c, chr(c) AS s FROM cp WHERE c NOT BETWEEN 55296 AND 57343),
+      forms AS (SELECT c, s AS w1, s || 'x' AS w2, 'x' || s AS w3, s || ' x ' || s AS w4 FROM ch)
+      SELECT c, ${sqlTrim('w1')} AS v1, ${sqlTrim('w2')} AS v2, ${sqlTrim('w3')} AS v3, ${sqlTrim('w4')} AS v4 FROM forms ORDER BY c`);
+    expect(rows.length).toBeGreaterThan(250_000);
+    const diffs: string[] = [];
+    for (const row of rows) {
+      const ch = String.fromCodePoint(row.c);
+      const expected = [ch, `${ch}x`, `x${ch}`, `${ch} x ${ch}`].map((w) => w.trim());
+      if ([row.v1, row.v2, row.v3, row.v4].some((v, i) => v !== expected[i])) diffs.push(`U+${row.c.toString(16)}`);
+    }
+    expect(diffs.slice(0, 20)).toEqual([]);
+  });
+
+  it("keeps the number of code points in DuckDB's lower() (sqlPrecheckReason relies on it)", async () => {
+    const rows = await engine.all<{ c: number }>(`
+      WITH cp AS (SELECT range::INTEGER AS c FROM range(1, 1114112) WHERE c NOT BETWEEN 55296 AND 57343)
+      SELECT c FROM cp WHERE length(lower(chr(c))) <> 1 ORDER BY c LIMIT 20`);
+    expect(rows.map((r) => `U+${r.c.toString(16)}`)).toEqual([]);
+  });
+
   it('trims every whitespace JavaScript trims, and nothing else', async () => {
     const samples = ['\u000b x \u000b', '\u00a0x\u3000', '\uFEFFx\u2028', '\u200Bx\u200B', '\u180Ex', 'x\u0085'];
     const rows = await engine.all<{ i: number; v: string }>(
