@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine/duckdb.js';
-import { BUCKET_COLUMN, bucketColumns, PartWriter, writeBucketedParts } from './file-parts.js';
+import { BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts } from './file-parts.js';
 
 const newDir = () => mkdtempSync(join(tmpdir(), 'au-parts-'));
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
 describe('PartWriter', () => {
-  it('cuts at the row limit and repeats the header in every file', () => {
+  it('cuts at the row limit and repeats the header in every file', async () => {
     const dir = newDir();
     const writer = new PartWriter({ outDir: dir, prefix: 'batch', header: 'EMAIL', maxRows: 10 });
     const lines = Array.from({ length: 25 }, (_, i) => `row${String(i).padStart(2, '0')}`);
-    for (const line of lines) writer.writeLine(line);
-    const files = writer.close();
+    for (const line of lines) writer.writeLine(Buffer.from(`${line}\n`));
+    const files = await writer.close();
     expect(files.map((f) => [f.path, f.rows])).toEqual([
       ['batch-00001.csv', 10],
       ['batch-00002.csv', 10],
@@ -25,14 +25,14 @@ describe('PartWriter', () => {
     expect(read(dir, 'batch-00003.csv')).toBe(`EMAIL\n${lines.slice(20).join('\n')}\n`);
   });
 
-  it('never exceeds the byte limit and reports the bytes and MD5 of what it wrote', () => {
+  it('never exceeds the byte limit and reports the bytes and MD5 of what it wrote', async () => {
     const dir = newDir();
     const writer = new PartWriter({ outDir: dir, prefix: 'T', maxBytes: 100 });
     const lines = Array.from({ length: 1000 }, (_, i) => 'x'.repeat(1 + (i % 17)));
-    for (const line of lines) writer.writeLine(line);
+    for (const line of lines) writer.writeLine(Buffer.from(`${line}\n`));
     let rows = 0;
     let rebuilt = '';
-    for (const file of writer.close()) {
+    for (const file of await writer.close()) {
       const bytes = readFileSync(join(dir, file.path));
       expect(bytes.length).toBeLessThanOrEqual(100);
       expect(file.bytes).toBe(bytes.length);
@@ -44,20 +44,33 @@ describe('PartWriter', () => {
     expect(rebuilt).toBe(`${lines.join('\n')}\n`);
   });
 
-  it('passes UTF-8 through byte for byte (lines are binary strings)', () => {
+  it('passes UTF-8 through byte for byte', async () => {
     const dir = newDir();
     const writer = new PartWriter({ outDir: dir, prefix: 'U', header: 'EXTERN_ID' });
-    writer.writeLine(Buffer.from('Zoë-Ω-客户', 'utf8').toString('latin1'));
-    writer.close();
+    writer.writeLine(Buffer.from('Zoë-Ω-客户\n'));
+    await writer.close();
     expect(read(dir, 'U-00001.csv')).toBe('EXTERN_ID\nZoë-Ω-客户\n');
   });
 
-  it('writes no file without lines, and refuses a line longer than the byte limit', () => {
+  it('writes no file without lines, and refuses a line longer than the byte limit', async () => {
     const dir = newDir();
-    expect(new PartWriter({ outDir: dir, prefix: 'E', header: 'H' }).close()).toEqual([]);
+    expect(await new PartWriter({ outDir: dir, prefix: 'E', header: 'H' }).close()).toEqual([]);
     const writer = new PartWriter({ outDir: dir, prefix: 'L', maxBytes: 100 });
-    writer.writeLine('short');
-    expect(() => writer.writeLine('y'.repeat(200))).toThrow(/exceeds/);
+    writer.writeLine(Buffer.from('short\n'));
+    expect(() => writer.writeLine(Buffer.from(`${'y'.repeat(200)}\n`))).toThrow(/exceeds/);
+    await writer.abort();
+  });
+});
+
+describe('sortBucketLines', () => {
+  it('orders by the numeric key, ties by the whole line, whatever the input order', () => {
+    const lines = ['00000000000000a0,b', '0000000000000010,z', '0000000000000010,a', 'ffffffffffffff00,x', '00000000000000a1,c'];
+    const expected = ['0000000000000010,a', '0000000000000010,z', '00000000000000a0,b', '00000000000000a1,c', 'ffffffffffffff00,x'];
+    for (const permutation of [lines, [...lines].reverse(), [lines[2]!, lines[4]!, lines[0]!, lines[3]!, lines[1]!]]) {
+      const data = Buffer.from(`${permutation.join('\n')}\n`);
+      const { starts, ends, order } = sortBucketLines(data);
+      expect([...order].map((i) => data.subarray(starts[i]!, ends[i]! - 1).toString())).toEqual(expected);
+    }
   });
 });
 
