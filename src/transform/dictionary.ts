@@ -27,39 +27,43 @@ export function usesRowCountry(rule: NormalizationRule, ctx: RuleContext): boole
 export interface DictionarySpec {
   /** Name of the table to create. */
   table: string;
-  /** Relation of distinct keys: `raw` (VARCHAR) and `rc` (the row country, NULL unless `byCountry`). */
+  /** Relation of distinct keys: `raw` (VARCHAR), `craw` (the row's raw COUNTRY cell) and `rc` (that cell's
+   * resolved country, with the default applied), the last two NULL unless `byCountry`. */
   keys: string;
   rule: NormalizationRule;
   ctx: RuleContext;
-  /** The rule reads the row's country, so `rc` is part of the key. */
+  /** The rule reads the row's country, so the row's raw COUNTRY cell is part of the key. */
   byCountry: boolean;
 }
 
-/** Creates `table(raw, rc, value, reason)` with one row per key. */
+/** Creates `table(raw, craw, value, reason)` with one row per key. */
 export async function createDictionary(engine: Engine, spec: DictionarySpec): Promise<void> {
   const normalize = buildNormalizeQuery({
     from: `(${spec.keys}) AS k`,
     columns: [{ name: 'd', input: 'raw', rule: spec.rule }],
     rowCountry: spec.byCountry ? 'rc' : undefined,
-    passThrough: ['raw', 'rc'],
+    passThrough: ['raw', 'craw'],
     ctx: spec.ctx,
   });
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(spec.table)} AS SELECT raw, rc, d_value AS value, d_reason AS reason FROM (${normalize})`);
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(spec.table)} AS SELECT raw, craw, d_value AS value, d_reason AS reason FROM (${normalize})`);
 }
 
 export interface KeySet {
   column: string;
+  /** Pair each value with the row's COUNTRY cell (the column named `countryColumn`). */
   byCountry: boolean;
 }
 
 /**
- * The distinct keys of several dictionaries in one scan of the input (GROUPING SETS), into `table`; returns, per
- * key set, the relation of its `raw`, `rc` keys. One scan matters: each scan of a CSV input parses all of it.
+ * The distinct keys of every dictionary in one scan of the input (GROUPING SETS) into `table`, because each scan
+ * of a CSV input parses all of it. Keys of country-dependent rules pair the value with the row's raw COUNTRY
+ * cell, so they need no country lookup during the scan. Returns, per key set, the relation of its `raw`, `craw`.
  */
-export async function collectDistinctKeys(engine: Engine, table: string, from: string, sets: readonly KeySet[]): Promise<string[]> {
-  const columns = [...new Set(sets.map((s) => s.column))];
-  const keyColumns = [...columns.map(sqlIdent), ...(sets.some((s) => s.byCountry) ? ['__rc'] : [])];
-  const groupOf = (set: KeySet) => [sqlIdent(set.column), ...(set.byCountry ? ['__rc'] : [])];
+export async function collectDistinctKeys(engine: Engine, table: string, from: string, sets: readonly KeySet[], countryColumn?: string): Promise<string[]> {
+  if (sets.some((set) => set.byCountry) && !countryColumn) throw new Error('country-keyed dictionaries need the country column');
+  const country = countryColumn ? sqlIdent(countryColumn) : undefined;
+  const groupOf = (set: KeySet) => [...new Set([sqlIdent(set.column), ...(set.byCountry ? [country!] : [])])];
+  const keyColumns = [...new Set(sets.flatMap(groupOf))];
   const unique = [...new Map(sets.map((set) => [groupOf(set).join(','), set])).values()];
   // GROUPING() sets a bit for each argument NOT in the row's grouping set, the first argument the highest bit.
   const maskOf = (set: KeySet) => {
@@ -67,34 +71,42 @@ export async function collectDistinctKeys(engine: Engine, table: string, from: s
     return keyColumns.reduce((mask, key, i) => mask | (grouped.has(key) ? 0 : 1 << (keyColumns.length - 1 - i)), 0);
   };
   await engine.run(
-    `CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT GROUPING(${keyColumns.join(', ')}) AS g, ${keyColumns.join(', ')}${keyColumns.includes('__rc') ? '' : ', NULL::VARCHAR AS __rc'} ` +
+    `CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT GROUPING(${keyColumns.join(', ')}) AS g, ${keyColumns.join(', ')} ` +
       `FROM ${from} GROUP BY GROUPING SETS (${unique.map((set) => `(${groupOf(set).join(', ')})`).join(', ')})`,
   );
   return sets.map(
-    (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? '__rc' : 'NULL::VARCHAR'} AS rc FROM ${sqlIdent(table)} WHERE g = ${maskOf(set)}`,
+    (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? country : 'NULL::VARCHAR'} AS craw FROM ${sqlIdent(table)} WHERE g = ${maskOf(set)}`,
   );
 }
 
-/** A rule that answers from a dictionary made by `createDictionary`; its TypeScript side is the original rule. */
-export function dictionaryRule(table: string, rule: NormalizationRule, byCountry: boolean): NormalizationRule {
+/** Adds `rc`, the resolved row country, to keys with a raw COUNTRY cell `craw`, from the COUNTRY dictionary. */
+export function withResolvedCountry(keys: string, countryTable: string, ctx: RuleContext): string {
+  const fallback = ctx.defaultCountry ? sqlString(ctx.defaultCountry.toUpperCase()) : 'NULL::VARCHAR';
+  return (
+    `SELECT k.raw, k.craw, CASE WHEN cd.reason IS NULL THEN upper(cd.value) ELSE ${fallback} END AS rc ` +
+    `FROM (${keys}) AS k LEFT JOIN ${sqlIdent(countryTable)} AS cd ON cd.raw IS NOT DISTINCT FROM k.craw`
+  );
+}
+
+/**
+ * A rule that answers from a dictionary made by `createDictionary`; its TypeScript side is the original rule.
+ * `countryInput` (the raw COUNTRY cell expression) is given for a country-keyed dictionary.
+ */
+export function dictionaryRule(table: string, rule: NormalizationRule, countryInput?: string): NormalizationRule {
   return {
     name: rule.name,
     normalize: rule.normalize,
     sql(input, env) {
       const d = env.alias('dict');
-      const countryMatch = byCountry ? ` AND ${d}.rc IS NOT DISTINCT FROM ${env.rowCountry}` : '';
+      const prepare: Record<string, string> = { raw: input };
+      if (countryInput) prepare.craw = countryInput;
+      const countryMatch = countryInput ? ` AND ${d}.craw IS NOT DISTINCT FROM ${env.ref('craw')}` : '';
       return {
-        prepare: { raw: input },
+        prepare,
         joins: [`LEFT JOIN ${sqlIdent(table)} AS ${d} ON ${d}.raw IS NOT DISTINCT FROM ${env.ref('raw')}${countryMatch}`],
         value: `${d}.value`,
         reason: `${d}.reason`,
       };
     },
   };
-}
-
-/** The row's country as the main query computes it, from a COUNTRY dictionary: for the keys of other dictionaries. */
-export function rowCountryFromDictionary(dictionaryAlias: string, ctx: RuleContext): string {
-  const fallback = ctx.defaultCountry ? sqlString(ctx.defaultCountry.toUpperCase()) : 'NULL::VARCHAR';
-  return `CASE WHEN ${dictionaryAlias}.reason IS NULL THEN upper(${dictionaryAlias}.value) ELSE ${fallback} END`;
 }

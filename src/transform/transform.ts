@@ -6,7 +6,7 @@ import { AuError } from '../errors.js';
 import { getProfile } from '../destinations/registry.js';
 import type { PlatformProfile } from '../destinations/profile.js';
 import { buildNormalizeQuery, type NormalizeColumn } from '../identifiers/normalize-sql.js';
-import { collectDistinctKeys, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, rowCountryFromDictionary, usesRowCountry } from './dictionary.js';
+import { collectDistinctKeys, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, usesRowCountry, withResolvedCountry } from './dictionary.js';
 import { createLookupTables } from '../identifiers/lookups.js';
 import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
@@ -203,33 +203,31 @@ async function sampleDistinctShares(engine: Engine, source: Source, mappings: re
 
 /**
  * The main normalization query. Dictionary columns are normalized first, once per distinct value, into tables
- * the query joins; the COUNTRY dictionary comes first because the others may be keyed by the row's country.
+ * the query joins; all their keys come from one scan, and the COUNTRY dictionary is built first because the
+ * country-dependent ones resolve their keys' country through it.
  */
 async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext): Promise<string> {
   const countryIndex = columns.findIndex((c) => c.mapping.type === 'COUNTRY');
   const countryColumn = countryIndex >= 0 ? columns[countryIndex] : undefined;
   const countryTable = 'au_dict_country';
-  if (countryColumn) {
-    const keys = `SELECT DISTINCT ${sqlIdent(countryColumn.mapping.column)} AS raw, NULL::VARCHAR AS rc FROM ${source.view}`;
-    await createDictionary(engine, { table: countryTable, keys, rule: countryColumn.rule, ctx, byCountry: false });
-  }
-  const withCountry = countryColumn
-    ? `(SELECT s.*, ${rowCountryFromDictionary('cd', ctx)} AS __rc FROM ${source.view} AS s ` +
-      `LEFT JOIN ${countryTable} AS cd ON cd.raw IS NOT DISTINCT FROM s.${sqlIdent(countryColumn.mapping.column)}) AS s`
-    : `(SELECT *, NULL::VARCHAR AS __rc FROM ${source.view}) AS s`;
+  const countryName = countryColumn?.mapping.column;
   const dictionaries = columns
     .map((column, index) => ({ column, index, byCountry: countryColumn !== undefined && usesRowCountry(column.rule, ctx) }))
     .filter(({ column, index }) => column.dictionary && index !== countryIndex);
-  const keys = dictionaries.length
-    ? await collectDistinctKeys(engine, 'au_dict_keys', withCountry, dictionaries.map((d) => ({ column: d.column.mapping.column, byCountry: d.byCountry })))
-    : [];
+  const sets = [...(countryName ? [{ column: countryName, byCountry: false }] : []), ...dictionaries.map((d) => ({ column: d.column.mapping.column, byCountry: d.byCountry }))];
+  const keys = sets.length ? await collectDistinctKeys(engine, 'au_dict_keys', source.view, sets, countryName) : [];
+  const dictionaryKeys = countryName ? keys.slice(1) : keys;
   const rules = new Map<number, NormalizationRule>();
+  if (countryColumn) {
+    await createDictionary(engine, { table: countryTable, keys: keys[0]!, rule: countryColumn.rule, ctx, byCountry: false });
+    rules.set(countryIndex, dictionaryRule(countryTable, countryColumn.rule));
+  }
   for (const [k, { column, index, byCountry }] of dictionaries.entries()) {
     const table = `au_dict_${index}`;
-    await createDictionary(engine, { table, keys: keys[k]!, rule: column.rule, ctx, byCountry });
-    rules.set(index, dictionaryRule(table, column.rule, byCountry));
+    const setKeys = byCountry ? withResolvedCountry(dictionaryKeys[k]!, countryTable, ctx) : dictionaryKeys[k]!;
+    await createDictionary(engine, { table, keys: setKeys, rule: column.rule, ctx, byCountry });
+    rules.set(index, dictionaryRule(table, column.rule, byCountry ? sqlIdent(countryName!) : undefined));
   }
-  if (countryColumn) rules.set(countryIndex, dictionaryRule(countryTable, countryColumn.rule, false));
   const normalizeColumns: NormalizeColumn[] = columns.map((column, i) => ({
     name: `m${i}`,
     input: sqlIdent(column.mapping.column),
