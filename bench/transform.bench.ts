@@ -10,9 +10,8 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openEngine, sqlString } from '../src/engine/duckdb.js';
-import { writeSyntheticDataset } from '../src/testing/synthetic-dataset.js';
+import { BENCH_MAPPINGS, writeSyntheticDataset } from '../src/testing/synthetic-dataset.js';
 import { transform } from '../src/transform/transform.js';
-import type { ColumnMapping } from '../src/transform/mapping.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 5_000_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -21,14 +20,6 @@ const workDir = resolve('.bench');
 const input = join(workDir, `synthetic-${rows}.csv`);
 const scratch = join(workDir, 'scratch');
 
-const mappings: ColumnMapping[] = [
-  { column: 'email', type: 'EMAIL' },
-  { column: 'phone', type: 'PHONE' },
-  { column: 'first_name', type: 'FN' },
-  { column: 'last_name', type: 'LN' },
-  { column: 'zip', type: 'ZIP' },
-  { column: 'country', type: 'COUNTRY' },
-];
 
 async function ensureInput(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
@@ -44,7 +35,7 @@ async function timeOurs(round: number): Promise<number> {
   const outDir = join(scratch, `ours-${round}`);
   rmSync(outDir, { recursive: true, force: true });
   const start = performance.now();
-  await transform({ inputs: [input], destination: 'meta', mappings, outDir, dataDir: workDir, defaultCountry: 'US' });
+  await transform({ inputs: [input], destination: 'meta', mappings: [...BENCH_MAPPINGS], outDir, dataDir: workDir, defaultCountry: 'US' });
   const seconds = (performance.now() - start) / 1000;
   rmSync(outDir, { recursive: true, force: true });
   return seconds;

@@ -53,7 +53,7 @@ export function engineErrorFacts(message: string): EngineErrorFacts {
   if (/Malformed JSON/i.test(message)) return facts('AU_INPUT_UNREADABLE', 'malformed JSON');
   if (/expected records, but got non-record JSON/i.test(message)) return facts('AU_INPUT_FORMAT', 'JSON records are not objects');
   if (/Maximum line size|maximum_object_size|exceeds the maximum/i.test(message)) return facts('AU_INPUT_UNREADABLE', 'a line or record is too large to read');
-  if (/Out of Memory|could not allocate/i.test(message)) return facts('AU_INTERNAL', 'out of memory (lower the sample size or raise the memory limit)');
+  if (/Out of Memory|could not allocate/i.test(message)) return facts('AU_INTERNAL', 'out of memory (raise the memory limit, e.g. --memory-limit 2GB)');
   if (/^(Binder|Parser|Catalog|Internal|Not implemented) Error/i.test(message)) return facts('AU_INTERNAL', `query failed (${message.split(':')[0]})`);
   if (/^IO Error/i.test(message)) return facts('AU_INPUT_UNREADABLE', 'file cannot be read');
   return facts('AU_INPUT_UNREADABLE', 'input cannot be read');

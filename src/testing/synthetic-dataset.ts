@@ -17,6 +17,16 @@ export interface SyntheticDatasetOptions {
 
 export const SYNTHETIC_COLUMNS = ['email', 'phone', 'first_name', 'last_name', 'city', 'zip', 'country'] as const;
 
+/** The mapping the benchmarks use: the columns the naive baselines hash too. */
+export const BENCH_MAPPINGS: readonly { column: (typeof SYNTHETIC_COLUMNS)[number]; type: 'EMAIL' | 'PHONE' | 'FN' | 'LN' | 'ZIP' | 'COUNTRY' }[] = [
+  { column: 'email', type: 'EMAIL' },
+  { column: 'phone', type: 'PHONE' },
+  { column: 'first_name', type: 'FN' },
+  { column: 'last_name', type: 'LN' },
+  { column: 'zip', type: 'ZIP' },
+  { column: 'country', type: 'COUNTRY' },
+];
+
 const FIRST_NAMES = ['Mary', 'José', 'Zoë', 'Anne-Marie', "D'Arcy", 'Jürgen', 'Chloé', 'Ole', 'Mia', 'Noah', 'Liam', 'Olivia', 'Ava', 'Lucas', 'Élodie', 'Søren', 'Ana', 'Kai', 'Lena', 'Omar'];
 const LAST_NAMES = ['Smith', 'García', "O'Neil", 'Müller', 'Nguyen', 'Dubois', 'Kowalski', 'Rossi', 'Brown', 'Jensen', 'Silva', 'Novak', 'Larsen', 'Khan', 'Moreau', 'Fischer'];
 const CITIES = ['New York', 'San Francisco', 'London', 'Manchester', 'Berlin', 'Paris', 'St. Louis', 'Köln'];

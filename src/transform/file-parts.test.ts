@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine/duckdb.js';
-import { BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts } from './file-parts.js';
+import { BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts, writeSortedParts } from './file-parts.js';
 
 const newDir = () => mkdtempSync(join(tmpdir(), 'au-parts-'));
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
@@ -98,6 +98,20 @@ describe('writeBucketedParts', () => {
     expect(new Set(all).size).toBe(50_000);
     const expected = new Set(Array.from({ length: 50_000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')));
     expect(all.every((h) => expected.has(h))).toBe(true);
+  });
+
+  it('the sorted path (for outputs too big for buckets) writes the same rows, reproducibly, and cleans up', async () => {
+    const first = newDir();
+    const second = newDir();
+    const a = await writeSortedParts(engine, query(30_000, 1), { outDir: first, prefix: 'S', header: 'EMAIL_SHA256', maxRows: 7_000 });
+    const b = await writeSortedParts(engine, query(30_000, 1), { outDir: second, prefix: 'S', header: 'EMAIL_SHA256', maxRows: 7_000 });
+    expect(a).toEqual(b);
+    expect(a.map((f) => f.rows)).toEqual([7_000, 7_000, 7_000, 7_000, 2_000]);
+    expect(readdirSync(first).sort()).toEqual(a.map((f) => f.path));
+    const lines = a.flatMap((f) => read(first, f.path).trimEnd().split('\n').slice(1));
+    const expected = new Set(Array.from({ length: 30_000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')));
+    expect(lines.length).toBe(30_000);
+    expect(lines.every((h) => expected.has(h))).toBe(true);
   });
 
   it('writes nothing for no rows and leaves no bucket folder behind', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlString, type Engine } from '../engine/duckdb.js';
 import { Md5Worker } from './md5-worker.js';
@@ -126,6 +126,8 @@ export class PartWriter {
 export const BUCKET_COLUMN = '__bucket';
 /** Hex digits of the sort key the output query must give as its first column; it is not written. */
 export const SORT_KEY_WIDTH = 16;
+/** Rows a partitioned write holds per thread before writing them: about 30 MB of hashed output rows. */
+const PARTITION_FLUSH_ROWS = 65_536;
 /** Leading hex digits of the key compared as a number: 13 digits (52 bits) are exact in a double. */
 const NUMERIC_KEY_DIGITS = 13;
 
@@ -164,6 +166,58 @@ export function sortBucketLines(data: Buffer): { starts: Uint32Array; ends: Uint
 }
 
 /**
+ * The rows of `query` (as for `writeBucketedParts`, without using the buckets) sorted by DuckDB, which spills to
+ * disk, then cut into files as they stream in. Slower than buckets, but memory stays bounded at any size.
+ */
+export async function writeSortedParts(engine: Engine, query: string, options: PartOptions): Promise<OutputFile[]> {
+  const sorted = join(options.outDir, '.sorted.csv');
+  const writer = new PartWriter(options);
+  try {
+    await engine.run(`COPY (SELECT * EXCLUDE (${BUCKET_COLUMN}) FROM (${query}) ORDER BY ALL) TO ${sqlString(sorted)} (FORMAT csv, HEADER false)`);
+    let carry: Buffer = Buffer.alloc(0);
+    for await (const chunk of createReadStream(sorted, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let end = data.indexOf(10); end !== -1; end = data.indexOf(10, start)) {
+        writer.writeLine(data.subarray(start + SORT_KEY_WIDTH + 1, end + 1));
+        start = end + 1;
+      }
+      carry = data.subarray(start);
+      await writer.flushPending();
+    }
+    if (carry.length > 0) throw new Error('sorted output does not end with a newline');
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    rmSync(sorted, { force: true });
+  }
+  return writer.close();
+}
+
+/** The files' bytes, one after the other, read straight into one buffer (no second copy of a bucket). */
+function readFilesInto(paths: readonly string[]): Buffer {
+  const sizes = paths.map((path) => statSync(path).size);
+  const data = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  paths.forEach((path, i) => {
+    const fd = openSync(path, 'r');
+    try {
+      let done = 0;
+      while (done < sizes[i]!) {
+        const n = readSync(fd, data, offset + done, sizes[i]! - done, null);
+        if (n === 0) throw new Error(`${path} is shorter than its size`);
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    offset += sizes[i]!;
+  });
+  return data;
+}
+
+/**
  * Writes the rows of `query` into files, reproducibly without a global sort (which costs DuckDB more than all the
  * hashing). The query's first column is a sort key, and it has a BUCKET_COLUMN from 0 to bucketCount - 1 (see
  * `bucketColumns`). DuckDB writes the buckets unordered and in parallel; then, bucket after bucket, the lines
@@ -174,6 +228,9 @@ export async function writeBucketedParts(engine: Engine, query: string, bucketCo
   const bucketsDir = join(options.outDir, '.buckets');
   rmSync(bucketsDir, { recursive: true, force: true });
   try {
+    // A partitioned write buffers up to this many rows per thread before writing them out; DuckDB's default
+    // (half a million wide rows per thread) alone exceeds the memory limit.
+    await engine.run(`SET partitioned_write_flush_threshold = ${PARTITION_FLUSH_ROWS}`);
     await engine.run(
       `COPY (${query}) TO ${sqlString(bucketsDir)} (FORMAT csv, HEADER false, PARTITION_BY (${BUCKET_COLUMN}), FILENAME_PATTERN 'part_{i}')`,
     );
@@ -182,7 +239,7 @@ export async function writeBucketedParts(engine: Engine, query: string, bucketCo
       for (let bucket = 0; bucket < bucketCount; bucket++) {
         const dir = join(bucketsDir, `${BUCKET_COLUMN}=${bucket}`);
         if (!existsSync(dir)) continue;
-        const data = Buffer.concat(readdirSync(dir).sort().map((file) => readFileSync(join(dir, file))));
+        const data = readFilesInto(readdirSync(dir).sort().map((file) => join(dir, file)));
         const { starts, ends, order } = sortBucketLines(data);
         for (const i of order) writer.writeLine(data.subarray(starts[i]! + SORT_KEY_WIDTH + 1, ends[i]!));
         await writer.flushPending();

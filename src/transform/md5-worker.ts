@@ -23,7 +23,7 @@ parentPort.on('message', (message) => {
 `;
 
 /** Bytes handed to the worker and not yet hashed, above which `drain` waits. */
-const MAX_IN_FLIGHT = 64 * 1024 * 1024;
+const MAX_IN_FLIGHT = 16 * 1024 * 1024;
 
 export class Md5Worker {
   private readonly worker = new Worker(WORKER_SOURCE, { eval: true });

@@ -12,7 +12,7 @@ import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
-import { BUCKET_COLUMN, bucketColumns, writeBucketedParts, type OutputFile } from './file-parts.js';
+import { BUCKET_COLUMN, bucketColumns, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { mismappingWarnings, validateMapping, type ColumnMapping } from './mapping.js';
 import { discoverSchema } from '../discover/index.js';
@@ -303,10 +303,12 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[]): { 
 }
 
 /**
- * Bytes per bucket: a bucket is sorted in memory at once, and DuckDB writes many partitions markedly slower than
- * few (measured: 16 buckets as fast as one file, 250 buckets 40% slower).
+ * Bytes per bucket: a bucket is sorted in memory at once (so this counts against the memory goal), and DuckDB
+ * writes many partitions markedly slower than few (measured: 16 buckets as fast as one file, 250 buckets 40% slower).
  */
-const BUCKET_BYTES = 64 * 1024 * 1024;
+const BUCKET_BYTES = 32 * 1024 * 1024;
+/** Most buckets DuckDB writes at once within the memory limit (measured: 291 fit in 600 MB, 582 did not). */
+const MAX_BUCKETS = 64;
 /** Upper bound of an output field's bytes with its separator: a hash; raw MADID and EXTERN_ID are shorter. */
 const FIELD_BYTES = 65;
 
@@ -317,13 +319,16 @@ async function writeOutput(engine: Engine, layout: OutputLayout, columns: readon
   const outputs = Array.from({ length: width }, (_, i) => `o${i}`).join(', ');
   const { key, bucket } = bucketColumns('__h', buckets);
   const query = `SELECT ${key}, ${outputs}, ${bucket} AS ${BUCKET_COLUMN} FROM (SELECT *, hash(${outputs}) AS __h FROM (${rows}))`;
-  return writeBucketedParts(engine, query, buckets, {
+  const parts = {
     outDir,
     prefix: layout.filePrefix,
     header: layout.kind === 'multi' ? layout.header.join(',') : undefined,
     maxBytes: layout.maxFileBytes,
     maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
-  });
+  };
+  // DuckDB buffers every partition of a partitioned write at once; past a few dozen, that outgrows the memory
+  // limit, so bigger outputs take DuckDB's external sort instead.
+  return buckets <= MAX_BUCKETS ? writeBucketedParts(engine, query, buckets, parts) : writeSortedParts(engine, query, parts);
 }
 
 function columnReport(column: PlannedColumn, counts: Map<string | null, number>): ColumnReport {
