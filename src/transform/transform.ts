@@ -68,7 +68,6 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const columns = await planColumns(engine, source, options.mappings, profile);
     options.onStage?.('normalizing');
     const query = await normalizeQuery(engine, source, columns, ctx);
-    if (process.env.AU_EXPLAIN) for (const r of await engine.all<Record<string, string>>(`EXPLAIN ${query}`)) process.stderr.write(`${Object.values(r).join('\n')}\n`);
     // Readers over CSV report a tiny row estimate; the optimizer would then build the joins' hash tables on the
     // input instead of the small dictionaries and run out of memory. Left joins build on the right as written.
     await engine.run(`SET disabled_optimizers = 'build_side_probe_side'`);

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
 import { discoverSchema, formatDiscoveryTable, validateSampleRows, DEFAULT_SAMPLE_ROWS } from '../../discover/index.js';
 import { engineTempDir, openEngine } from '../../engine/duckdb.js';
 import { AuError } from '../../errors.js';
@@ -28,7 +28,7 @@ export function registerDiscover(program: Command): void {
       const sampleRows = parseSampleRows(options.sampleRows);
       const skipped: string[] = [];
       const files = await resolveInputs(inputs, { onSkip: (path) => skipped.push(path) });
-      const dataDir = resolve(process.env.AU_DATA_DIR ?? './data');
+      const { dataDir } = loadConfig();
       const engine = await openEngine({ tempDir: engineTempDir(dataDir) });
       try {
         const source = await openSource(engine, files);
