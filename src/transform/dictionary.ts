@@ -55,27 +55,29 @@ export interface KeySet {
 }
 
 /**
- * The distinct keys of every dictionary in one scan of the input (GROUPING SETS) into `table`, because each scan
- * of a CSV input parses all of it. Keys of country-dependent rules pair the value with the row's raw COUNTRY
- * cell, so they need no country lookup during the scan. Returns, per key set, the relation of its `raw`, `craw`.
+ * The distinct keys of every dictionary, from one scan of the input (each scan of a CSV input parses all of it)
+ * into a narrow table of just the dictionary columns, then one DISTINCT per key set over that table. (GROUPING
+ * SETS would do it in one query but does not spill: it ran out of memory on 50 M rows.) Keys of
+ * country-dependent rules pair the value with the row's raw COUNTRY cell, so they need no country lookup during
+ * the scan. Returns, per key set, the relation of its `raw`, `craw`.
  */
 export async function collectDistinctKeys(engine: Engine, table: string, from: string, sets: readonly KeySet[], countryColumn?: string): Promise<string[]> {
   if (sets.some((set) => set.byCountry) && !countryColumn) throw new Error('country-keyed dictionaries need the country column');
   const country = countryColumn ? sqlIdent(countryColumn) : undefined;
   const groupOf = (set: KeySet) => [...new Set([sqlIdent(set.column), ...(set.byCountry ? [country!] : [])])];
-  const keyColumns = [...new Set(sets.flatMap(groupOf))];
-  const unique = [...new Map(sets.map((set) => [groupOf(set).join(','), set])).values()];
-  // GROUPING() sets a bit for each argument NOT in the row's grouping set, the first argument the highest bit.
-  const maskOf = (set: KeySet) => {
-    const grouped = new Set(groupOf(set));
-    return keyColumns.reduce((mask, key, i) => mask | (grouped.has(key) ? 0 : 1 << (keyColumns.length - 1 - i)), 0);
-  };
-  await engine.run(
-    `CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT GROUPING(${keyColumns.join(', ')}) AS g, ${keyColumns.join(', ')} ` +
-      `FROM ${from} GROUP BY GROUPING SETS (${unique.map((set) => `(${groupOf(set).join(', ')})`).join(', ')})`,
-  );
+  const columns = [...new Set(sets.flatMap(groupOf))];
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT ${columns.join(', ')} FROM ${from}`);
+  const tables = new Map<string, string>();
+  for (const set of sets) {
+    const group = groupOf(set).join(', ');
+    if (tables.has(group)) continue;
+    const keys = `${table}_${tables.size}`;
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(keys)} AS SELECT DISTINCT ${group} FROM ${sqlIdent(table)}`);
+    tables.set(group, keys);
+  }
+  await engine.run(`DROP TABLE ${sqlIdent(table)}`);
   return sets.map(
-    (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? country : 'NULL::VARCHAR'} AS craw FROM ${sqlIdent(table)} WHERE g = ${maskOf(set)}`,
+    (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? country : 'NULL::VARCHAR'} AS craw FROM ${sqlIdent(tables.get(groupOf(set).join(', '))!)}`,
   );
 }
 
