@@ -25,27 +25,6 @@ export const IDENTIFIER_TYPES = [
 
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
-export const IDENTIFIER_DESCRIPTIONS: Record<IdentifierType, string> = {
-  EMAIL: 'email address',
-  PHONE: 'phone number',
-  IDFA: 'Apple advertising id (IDFA)',
-  GAID: 'Google advertising id (GAID)',
-  MAID: 'mobile advertising id, IDFA or GAID',
-  FN: 'first name',
-  LN: 'last name',
-  FI: 'first initial',
-  ZIP: 'postal code',
-  CT: 'city',
-  ST: 'state or region',
-  COUNTRY: 'country',
-  DOB: 'full date of birth',
-  DOBY: 'year of birth',
-  DOBM: 'month of birth',
-  DOBD: 'day of birth',
-  GEN: 'gender',
-  EXTERN_ID: 'advertiser\'s own customer id',
-};
-
 export function isIdentifierType(value: string): value is IdentifierType {
   return (IDENTIFIER_TYPES as readonly string[]).includes(value);
 }

@@ -1,6 +1,6 @@
 import { AuError } from '../errors.js';
 import { IDENTIFIER_TYPES, isIdentifierType, type IdentifierType } from '../identifiers/catalog.js';
-import type { PlatformProfile } from '../destinations/profile.js';
+import { supportedTypes, type PlatformProfile } from '../destinations/profile.js';
 
 /** A source column mapped to an identifier type. */
 export interface ColumnMapping {
@@ -52,8 +52,7 @@ export function validateMapping(mappings: readonly ColumnMapping[], columns: rea
   for (const { column, type } of mappings) {
     if (type === 'COUNTRY') continue;
     if (!profile.identifiers[type]) {
-      const accepted = Object.keys(profile.identifiers).join(', ');
-      throw new AuError('AU_MAPPING_UNSUPPORTED', `${profile.label} does not take ${type} (column "${column}"); it takes ${accepted}`, { column });
+      throw new AuError('AU_MAPPING_UNSUPPORTED', `${profile.label} does not take ${type} (column "${column}"); it takes ${supportedTypes(profile).join(', ')}`, { column });
     }
   }
   const outputs = mappings.filter((m) => profile.identifiers[m.type]);
