@@ -17,6 +17,18 @@ export const ERROR_CODES = {
   AU_MAPPING_UNSUPPORTED: 'the destination does not accept this identifier type',
   AU_OPTION_INVALID: 'an option has an invalid value',
   AU_OUTPUT_EXISTS: 'the output folder is not empty',
+  AU_CREDENTIALS_MISSING: 'a destination credential is not configured',
+  AU_AUTH_FAILED: 'the platform refused the credentials',
+  AU_PERMISSION_DENIED: 'the credentials may not use this account or audience',
+  AU_AUDIENCE_NOT_FOUND: 'the audience does not exist in this account',
+  AU_AUDIENCE_AMBIGUOUS: 'several audiences have this name',
+  AU_AUDIENCE_INVALID: 'the audience name or settings are invalid',
+  AU_AUDIENCE_TOO_SMALL: 'the audience would be smaller than the platform allows',
+  AU_AUDIENCE_BUSY: 'the audience is still processing an earlier change',
+  AU_AUDIENCE_TYPE_MISMATCH: 'the audience holds another identifier type',
+  AU_PLATFORM_REJECTED: 'the platform rejected the request',
+  AU_PLATFORM_UNAVAILABLE: 'the platform did not answer usably after every retry',
+  AU_UPLOAD_INCOMPLETE: 'the upload did not finish',
   AU_INTERNAL: 'internal error',
 } as const;
 
