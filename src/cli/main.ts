@@ -3,6 +3,9 @@ import { AuError, isAuError } from '../errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerTransform } from './commands/transform.js';
+import { registerUpload } from './commands/upload.js';
+import { registerSandbox } from './commands/sandbox.js';
+import { existsSync } from 'node:fs';
 
 export function buildProgram(): Command {
   const program = new Command('audience-uploader')
@@ -12,6 +15,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDiscover(program);
   registerTransform(program);
+  registerUpload(program);
+  registerSandbox(program);
   registerDemo(program);
   return program;
 }
@@ -20,6 +25,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // Settings and credentials may come from a .env file; variables already set in the environment win.
+    if (existsSync('.env')) process.loadEnvFile('.env');
     await program.parseAsync(argv);
     // A command that finished but wants a non-zero exit (e.g. nothing to upload) sets process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
