@@ -104,7 +104,10 @@ export async function runUpload(options: UploadOptions): Promise<UploadSummary> 
   checkMinimumSize(definition, options.mode, target, report.rows.kept);
 
   const files = report.output.files;
-  const key = checkpointKey({ platform: definition.platform, account: connector.account, audience: target.ref, mode: options.mode, md5s: files.map((f) => f.md5) });
+  // Keyed by the audience as the user named it: after a first run created it, the name resolves to an id, and
+  // the re-run must still find the checkpoint that run left.
+  const requested = options.audienceId !== undefined ? { id: options.audienceId } : { name: options.audienceName! };
+  const key = checkpointKey({ platform: definition.platform, account: connector.account, audience: requested, mode: options.mode, md5s: files.map((f) => f.md5) });
   const checkpoints = new CheckpointStore(join(uploadsDir, 'checkpoints'));
   let checkpoint = options.dryRun ? null : checkpoints.load(key);
   if (checkpoint && !sameFiles(checkpoint.plan, files)) checkpoint = null;
