@@ -51,7 +51,7 @@ function filesUnder(dir: string): string[] {
 describe('secrets never appear in output or files', () => {
   it('across successful uploads, failures and dry runs of both platforms', async () => {
     const dataDir = join(work, 'data');
-    const env = { ...sandbox.env, AU_META_APP_SECRET: APP_SECRET, AU_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...sandbox.env, AU_META_APP_SECRET: APP_SECRET, AU_DATA_DIR: dataDir };
     const secrets = [env.AU_TIKTOK_ACCESS_TOKEN!, env.AU_META_ACCESS_TOKEN!, APP_SECRET, appSecretProof(env.AU_META_ACCESS_TOKEN!, APP_SECRET)];
     const runs = [
       { args: ['upload', input, '-d', 'tiktok', '-a', 'Secret test', '-m', 'email=EMAIL'], env, code: 0 },
