@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuError } from '../../errors.js';
 import { PlatformCaller, backoffDelay, type Interpretation } from './caller.js';
 import { IntervalRateLimiter } from './rate-limiter.js';
@@ -101,20 +101,26 @@ describe('backoffDelay', () => {
 });
 
 describe('IntervalRateLimiter', () => {
-  it('spaces requests evenly at the rate and counts the waiting', async () => {
-    let now = 0;
-    const limiter = new IntervalRateLimiter(10, () => now);
-    const waits: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const before = limiter.waitedMs;
-      await limiter.acquire();
-      waits.push(limiter.waitedMs - before);
+  it('spaces requests evenly, 2% under the rate, never early, and holds everything during a pause', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const limiter = new IntervalRateLimiter(10);
+      const granted: number[] = [];
+      const start = Date.now();
+      const all = Promise.all([0, 1, 2].map(async () => {
+        await limiter.acquire();
+        granted.push(Date.now() - start);
+      }));
+      await vi.advanceTimersByTimeAsync(1000);
+      await all;
+      expect(granted).toEqual([0, 102, 204]);
+      limiter.pauseFor(500);
+      const paused = Date.now();
+      const next = limiter.acquire().then(() => Date.now() - paused);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await next).toBe(500);
+    } finally {
+      vi.useRealTimers();
     }
-    expect(waits).toEqual([0, 100, 200]);
-    now = 1000;
-    limiter.pauseFor(500);
-    const before = limiter.waitedMs;
-    await limiter.acquire();
-    expect(limiter.waitedMs - before).toBe(500);
   });
 });

