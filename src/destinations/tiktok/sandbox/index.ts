@@ -63,8 +63,8 @@ export function createTiktokSandbox(options: TiktokSandboxOptions): PlatformSand
       applied: [...state.applied],
       appliedTwice: [...state.appliedTwice],
       // TikTok has no idempotency keys: a resent update is applied again, never recognized.
-      replaysIgnored: 0,
-      faults: faults.counts,
+      replaysIgnored: state.replaysIgnored,
+      faults: { ...faults.counts },
     }),
     reset() {
       state.clear();

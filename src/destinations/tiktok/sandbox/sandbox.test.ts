@@ -300,19 +300,21 @@ describe('update', () => {
     expect(after.data.list).toMatchObject([{ is_valid: true, cover_num: 1500 }]);
   });
 
-  it('records appliedTwice when the same file path and action reach an audience again', async () => {
+  it('ignores the same file path and action applied again (TikTok file-path idempotency), counting the replay', async () => {
     const tiktok = await start();
     const audienceId = await tiktok.createFrom(base);
     const path = await tiktok.uploadLines(extra);
     expect((await tiktok.update(audienceId, [path], 'APPEND')).code).toBe(0);
-    expect(tiktok.sandbox.stats().appliedTwice).toEqual([]);
+    const before = tiktok.sandbox.members(audienceId);
     expect((await tiktok.update(audienceId, [path], 'APPEND')).code).toBe(0);
     const stats = tiktok.sandbox.stats();
-    expect(stats.appliedTwice).toEqual([{ audienceId, key: `${path}:APPEND`, operation: 'APPEND', rows: 300 }]);
-    expect(stats.replaysIgnored).toBe(0);
-    // Same file with another action is another key.
+    expect(stats.appliedTwice).toEqual([]);
+    expect(stats.replaysIgnored).toBe(1);
+    expect(stats.applied.filter((batch) => batch.key === `${path}:APPEND`)).toHaveLength(1);
+    expect(tiktok.sandbox.members(audienceId)).toEqual(before);
+    // Same file with another action is another key, and takes effect.
     expect((await tiktok.update(audienceId, [path], 'REMOVE')).code).toBe(0);
-    expect(tiktok.sandbox.stats().appliedTwice).toHaveLength(1);
+    expect(tiktok.sandbox.members(audienceId)!.length).toBe(before!.length - 300);
   });
 });
 

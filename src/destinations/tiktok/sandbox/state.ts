@@ -46,6 +46,7 @@ export class TiktokState {
   private nextAudienceId = 1n;
   readonly applied: AppliedBatch[] = [];
   readonly appliedTwice: AppliedBatch[] = [];
+  replaysIgnored = 0;
 
   constructor(
     private readonly settings: StateSettings,
@@ -58,6 +59,7 @@ export class TiktokState {
     this.nextAudienceId = 1n;
     this.applied.length = 0;
     this.appliedTwice.length = 0;
+    this.replaysIgnored = 0;
   }
 
   addFile(advertiserId: string, calculateType: CalculateType, members: readonly string[]): UploadedFile {
@@ -106,6 +108,12 @@ export class TiktokState {
 
   updateAudience(audience: Audience, action: UpdateAction, files: readonly UploadedFile[]): void {
     requireCalculateType(files, audience.calculateType);
+    // TikTok's file paths make an update idempotent (DESIGN.md, reliability model): the same files applied again
+    // with the same action, as a client does after losing an answer, change nothing.
+    if (files.every((file) => audience.appliedKeys.has(`${file.path}:${action}`))) {
+      this.replaysIgnored++;
+      return;
+    }
     if (this.isProcessing(audience)) throw parameterError(TIKTOK_MESSAGES.stillProcessing);
     const next = membersAfter(audience.members, action, files);
     if (next.size < MIN_AUDIENCE_SIZE) throw parameterError(TIKTOK_MESSAGES.belowMinimum);
@@ -148,7 +156,7 @@ export class TiktokState {
     return audience ? [...audience.members].sort() : null;
   }
 
-  /** Applying a key twice is harmless for sets but means a client resent an applied update: tests flag it. */
+  /** A key applied again with effect means the platform's idempotency did not hold: tests flag it. */
   private record(audience: Audience, files: readonly UploadedFile[], operation: UpdateAction | 'CREATE'): void {
     for (const file of files) {
       const batch: AppliedBatch = {
