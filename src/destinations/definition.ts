@@ -67,6 +67,8 @@ export interface PlanInput {
   audience: { id: string } | { name: string };
   /** Platform session id where the platform has sessions (Meta); chosen once per upload and stored. */
   sessionId: string;
+  /** Number of the first batch (default 1), when this plan follows another in one job (mirror: adds, then removes). */
+  firstSeq?: number;
 }
 
 export interface PlannedBatch {
@@ -93,6 +95,8 @@ export interface BatchOutcome {
   received?: number;
   invalid?: number;
   invalidSamples?: Record<string, string>;
+  /** The worker that sent it (pipeline jobs), to see how work was shared. */
+  worker?: string;
 }
 
 export interface DeliveryContext {
@@ -101,6 +105,11 @@ export interface DeliveryContext {
   audienceId: string | null;
   /** Outcomes of earlier batches by seq. */
   outcomes: ReadonlyMap<number, BatchOutcome>;
+  /**
+   * This batch was started before and its outcome is unknown (the worker died mid-request). Retries of
+   * idempotent requests need nothing; a create first looks for the audience it may already have made.
+   */
+  resumed?: boolean;
 }
 
 export interface AudienceInfo {

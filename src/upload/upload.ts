@@ -189,7 +189,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadSummary> 
   return summary;
 }
 
-function checkAudienceName(definition: DestinationDefinition, name: string): void {
+export function checkAudienceName(definition: DestinationDefinition, name: string): void {
   const max = definition.limits.maxAudienceNameLength;
   if (name.trim() === '') throw new AuError('AU_AUDIENCE_INVALID', 'the audience name is empty');
   if ([...name].length > max) {
@@ -197,18 +197,24 @@ function checkAudienceName(definition: DestinationDefinition, name: string): voi
   }
 }
 
-interface ResolvedAudience {
+export interface ResolvedAudience {
   ref: { id: string } | { name: string };
   name: string | null;
   info: AudienceInfo | null;
 }
 
-async function resolveAudience(
+/** Where the ids of audiences this installation created are kept: a JSON file for the CLI, the database for jobs. */
+export interface AudienceIdStore {
+  get(account: string, name: string): Promise<string | undefined> | string | undefined;
+  forget(account: string, name: string): Promise<void> | void;
+}
+
+export async function resolveAudience(
   definition: DestinationDefinition,
   connector: ReturnType<DestinationDefinition['connect']>,
-  store: AudienceStore,
-  options: UploadOptions,
-  report: TransformReport,
+  store: AudienceIdStore,
+  options: Pick<UploadOptions, 'audienceId' | 'audienceName' | 'dryRun'>,
+  report: Pick<TransformReport, 'output'>,
 ): Promise<ResolvedAudience> {
   const checkType = (info: AudienceInfo) => {
     if (info.typeName && info.typeName !== report.output.typeName) {
@@ -225,11 +231,8 @@ async function resolveAudience(
     return { ref: { id: info.id }, name: info.name, info };
   }
   const name = options.audienceName!;
-  if (options.dryRun) {
-    const known = store.get(connector.account, name);
-    return { ref: known ? { id: known } : { name }, name, info: null };
-  }
-  const known = store.get(connector.account, name);
+  const known = await store.get(connector.account, name);
+  if (options.dryRun) return { ref: known ? { id: known } : { name }, name, info: null };
   if (known) {
     try {
       const info = checkType(await connector.getAudience(known));
@@ -237,7 +240,7 @@ async function resolveAudience(
     } catch (error) {
       if (!(error instanceof AuError && error.code === 'AU_AUDIENCE_NOT_FOUND')) throw error;
       // Deleted on the platform since we created it: look it up by name like any other.
-      store.forget(connector.account, name);
+      await store.forget(connector.account, name);
     }
   }
   const found = await connector.findAudiencesByName(name);
@@ -255,7 +258,7 @@ async function resolveAudience(
   return { ref: { name }, name, info: null };
 }
 
-function checkMinimumSize(definition: DestinationDefinition, mode: UploadMode, target: ResolvedAudience, kept: number): void {
+export function checkMinimumSize(definition: DestinationDefinition, mode: UploadMode, target: ResolvedAudience, kept: number): void {
   const min = definition.limits.minAudienceSize;
   if (!min) return;
   const creates = 'name' in target.ref;

@@ -112,7 +112,7 @@ export class PlatformCaller {
         attempt = ++throttled;
         if (attempt >= this.policy.maxThrottledAttempts) throw this.givenUp(request, message, attempt, outcome);
         delayMs = Math.max(outcome.waitMs ?? 0, backoffDelay(attempt, this.policy));
-        this.limiter.pauseFor(delayMs);
+        await this.limiter.pauseFor(delayMs);
       } else {
         attempt = ++transient;
         if (attempt >= this.policy.maxAttempts) throw this.givenUp(request, message, attempt, outcome);

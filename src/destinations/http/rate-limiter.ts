@@ -7,7 +7,7 @@ export interface RateLimiter {
   /** Resolves when the next request may go. */
   acquire(): Promise<void>;
   /** Holds every request until `ms` from now (the platform said to wait). */
-  pauseFor(ms: number): void;
+  pauseFor(ms: number): void | Promise<void>;
   /** Time spent waiting in `acquire`, in ms, for summaries and benchmarks. */
   readonly waitedMs: number;
 }

@@ -84,7 +84,18 @@ export class MetaConnector implements Connector {
   }
 
   async runBatch(batch: PlannedBatch, context: DeliveryContext): Promise<BatchOutcome> {
-    if (batch.kind === 'create-audience') return { audienceId: await this.createAudience(String(batch.params.name)) };
+    if (batch.kind === 'create-audience') {
+      const name = String(batch.params.name);
+      // No audience had this name when the upload was planned (else it would update it): one now is ours.
+      if (context.resumed) {
+        const found = await this.findAudiencesByName(name);
+        if (found.length > 1) {
+          throw new AuError('AU_AUDIENCE_AMBIGUOUS', `${found.length} Meta audiences are named "${name}" (ids ${found.map((a) => a.id).join(', ')}); choose one with --audience-id`);
+        }
+        if (found[0]) return { audienceId: found[0].id };
+      }
+      return { audienceId: await this.createAudience(name) };
+    }
     if (batch.kind === 'send-rows') return this.sendRows(batch, context);
     throw new AuError('AU_INTERNAL', `Meta has no batch kind ${batch.kind}`);
   }

@@ -25,12 +25,13 @@ export function planMeta(input: PlanInput): PlannedBatch[] {
   if (!Number.isSafeInteger(sessionId) || sessionId <= 0) throw new AuError('AU_INTERNAL', 'the Meta session id must be a positive safe integer');
   const operation: MetaOperation = isNew && input.mode === 'replace' ? 'add' : input.mode === 'append' ? 'add' : input.mode;
   const total = input.files.reduce((sum, file) => sum + file.rows, 0);
+  const base = (input.firstSeq ?? 1) - 1;
   const batches: PlannedBatch[] = [];
   if ('name' in input.audience) {
-    batches.push({ seq: 1, kind: 'create-audience', files: [], rows: 0, checksum: '', params: { name: input.audience.name }, dependsOn: [] });
+    batches.push({ seq: base + 1, kind: 'create-audience', files: [], rows: 0, checksum: '', params: { name: input.audience.name }, dependsOn: [] });
   }
-  const createSeq = batches.length === 1 ? [1] : [];
-  const firstRows = batches.length + 1;
+  const createSeq = batches.length === 1 ? [base + 1] : [];
+  const firstRows = base + batches.length + 1;
   input.files.forEach((file, index) => {
     const session: MetaSession = {
       session_id: sessionId,
@@ -38,7 +39,7 @@ export function planMeta(input: PlanInput): PlannedBatch[] {
       last_batch_flag: index === input.files.length - 1,
       estimated_num_total: total,
     };
-    const seq = batches.length + 1;
+    const seq = base + batches.length + 1;
     batches.push({
       seq,
       kind: 'send-rows',

@@ -95,6 +95,14 @@ export class TiktokConnector implements Connector {
     );
   }
 
+  private async adoptCreated(name: string): Promise<string | undefined> {
+    const found = await this.findAudiencesByName(name);
+    if (found.length > 1) {
+      throw new AuError('AU_AUDIENCE_AMBIGUOUS', `${found.length} TikTok audiences are named "${name}" (ids ${found.map((a) => a.id).join(', ')}); choose one with --audience-id`);
+    }
+    return found[0]?.id;
+  }
+
   private async listPage(page: number, pageSize: number): Promise<{ list: TiktokAudienceItem[]; totalPage: number }> {
     return this.caller.call(
       () => tiktokGetRequest(this.api, TIKTOK_PATHS.list, 'list-audiences', { page: String(page), page_size: String(pageSize) }),
@@ -133,6 +141,11 @@ export class TiktokConnector implements Connector {
     const calculateType = String(batch.params.calculateType);
     if (action === 'CREATE') {
       const name = String(batch.params.name);
+      // No audience had this name when the upload was planned (else it would update it): one now is ours.
+      if (context.resumed) {
+        const adopted = await this.adoptCreated(name);
+        if (adopted) return { audienceId: adopted, received: batch.rows };
+      }
       const existing = new Set((await this.findAudiencesByName(name)).map((audience) => audience.id));
       const audienceId = await this.caller.call(
         () => tiktokJsonRequest(this.api, TIKTOK_PATHS.create, 'create-audience', { custom_audience_name: name, file_paths: filePaths, calculate_type: calculateType }),

@@ -19,7 +19,7 @@ export function planTiktok(input: PlanInput): PlannedBatch[] {
     throw new AuError('AU_AUDIENCE_NOT_FOUND', 'mode "remove" needs an existing audience; none has this name');
   }
   const batches: PlannedBatch[] = [];
-  let seq = 0;
+  let seq = (input.firstSeq ?? 1) - 1;
   let previousApply: number | undefined;
   chunk(input.files, TIKTOK_MAX_FILES_PER_CALL).forEach((group, index) => {
     const uploads: number[] = [];
