@@ -5,6 +5,8 @@ import { registerDiscover } from './commands/discover.js';
 import { registerTransform } from './commands/transform.js';
 import { registerUpload } from './commands/upload.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerWorker } from './commands/worker.js';
+import { registerJobs } from './commands/jobs.js';
 import { existsSync } from 'node:fs';
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerTransform(program);
   registerUpload(program);
   registerSandbox(program);
+  registerWorker(program);
+  registerJobs(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openRuntime } from '../../jobs/runtime.js';
+import { startWorker } from '../../jobs/worker.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Run a worker: prepare upload jobs and send their batches (PostgreSQL with DATABASE_URL, else the embedded database).')
+    .action(async () => {
+      const { dataDir } = loadConfig();
+      const runtime = await openRuntime({ dataDir, supervise: true });
+      const worker = await startWorker(runtime);
+      process.stdout.write(`worker ${runtime.workerId} started (${runtime.db.kind}, storage ${runtime.storage.description})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await worker.stop();
+      await runtime.close();
+    });
+}

@@ -1,0 +1,212 @@
+import type { BatchOutcome, PlannedBatch } from '../../destinations/definition.js';
+import type { Queryable } from '../database.js';
+import type { BatchState, JobState, UploadJobSpec } from '../../jobs/spec.js';
+
+/** The SQL of upload jobs and their batches. */
+
+export interface JobRow {
+  id: string;
+  kind: string;
+  state: JobState;
+  platform: string;
+  account: string | null;
+  audience_name: string | null;
+  platform_audience_id: string | null;
+  mode: string;
+  options: UploadJobSpec;
+  report: Record<string, unknown> | null;
+  summary: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+  session_id: string | null;
+  work_prefix: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface BatchRow {
+  job_id: string;
+  seq: number;
+  kind: PlannedBatch['kind'];
+  files: string[];
+  rows: number;
+  checksum: string;
+  params: Record<string, unknown>;
+  depends_on: number[];
+  state: BatchState;
+  attempts: number;
+  outcome: BatchOutcome | null;
+  last_error: { code: string; message: string } | null;
+}
+
+const JOB_COLUMNS = `id::text AS id, kind, state, platform, account, audience_name, platform_audience_id, mode, options, report,
+  summary, error, session_id, work_prefix, created_by, created_at, updated_at, started_at, finished_at`;
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+export async function insertJob(q: Queryable, job: { kind: string; spec: UploadJobSpec; createdBy: string }): Promise<JobRow> {
+  const rows = await q.query<JobRow>(
+    `INSERT INTO jobs (kind, state, platform, audience_name, mode, options, created_by, created_at, updated_at)
+     VALUES ($1, 'queued', $2, $3, $4, $5::jsonb, $6, now(), now()) RETURNING ${JOB_COLUMNS}`,
+    [job.kind, job.spec.platform, 'name' in job.spec.audience ? job.spec.audience.name : null, job.spec.mode, json(job.spec), job.createdBy],
+  );
+  return rows[0]!;
+}
+
+export async function getJob(q: Queryable, id: string): Promise<JobRow | null> {
+  const rows = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id::text = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** The row locked for the rest of the transaction: state changes of one job are serialized. */
+export async function lockJob(q: Queryable, id: string): Promise<JobRow | null> {
+  const rows = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id::text = $1 FOR UPDATE`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function listJobs(q: Queryable, options: { limit: number; state?: JobState }): Promise<JobRow[]> {
+  return q.query<JobRow>(
+    `SELECT ${JOB_COLUMNS} FROM jobs WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [options.state ?? null, options.limit],
+  );
+}
+
+export async function setJobState(
+  q: Queryable,
+  id: string,
+  state: JobState,
+  fields: { error?: { code: string; message: string } | null; summary?: unknown; finished?: boolean; started?: boolean } = {},
+): Promise<void> {
+  await q.query(
+    `UPDATE jobs SET state = $2, updated_at = now(),
+       error = CASE WHEN $3::boolean THEN $4::jsonb ELSE error END,
+       summary = COALESCE($5::jsonb, summary),
+       started_at = CASE WHEN $6::boolean THEN COALESCE(started_at, now()) ELSE started_at END,
+       finished_at = CASE WHEN $7::boolean THEN now() ELSE finished_at END
+     WHERE id::text = $1`,
+    [id, state, fields.error !== undefined, json(fields.error), json(fields.summary), Boolean(fields.started), Boolean(fields.finished)],
+  );
+}
+
+export async function setJobPrepared(
+  q: Queryable,
+  id: string,
+  fields: { account: string; platformAudienceId: string | null; sessionId: string; workPrefix: string; report: unknown },
+): Promise<void> {
+  await q.query(
+    `UPDATE jobs SET state = 'uploading', account = $2, platform_audience_id = $3, session_id = $4, work_prefix = $5,
+       report = $6::jsonb, updated_at = now() WHERE id::text = $1`,
+    [id, fields.account, fields.platformAudienceId, fields.sessionId, fields.workPrefix, json(fields.report)],
+  );
+}
+
+export async function setJobAudience(q: Queryable, id: string, platformAudienceId: string): Promise<void> {
+  await q.query(`UPDATE jobs SET platform_audience_id = $2, updated_at = now() WHERE id::text = $1`, [id, platformAudienceId]);
+}
+
+export async function insertBatches(q: Queryable, jobId: string, plan: readonly PlannedBatch[]): Promise<void> {
+  // One statement for the whole plan: tens of thousands of batches for the biggest uploads.
+  await q.query(
+    `INSERT INTO batches (job_id, seq, kind, files, rows, checksum, params, depends_on, state, attempts, updated_at)
+     SELECT j.id, b.seq, b.kind, b.files, b.rows, b.checksum, b.params,
+            ARRAY(SELECT jsonb_array_elements_text(b.depends_on)::int), 'pending', 0, now()
+     FROM jobs j, jsonb_to_recordset($2::jsonb) AS b(seq int, kind text, files jsonb, rows int, checksum text, params jsonb, depends_on jsonb)
+     WHERE j.id::text = $1`,
+    [jobId, JSON.stringify(plan.map((b) => ({ seq: b.seq, kind: b.kind, files: b.files, rows: b.rows, checksum: b.checksum, params: b.params, depends_on: b.dependsOn })))],
+  );
+}
+
+const BATCH_COLUMNS = `job_id::text AS job_id, seq, kind, files, rows, checksum, params, depends_on, state, attempts, outcome, last_error`;
+
+export async function lockBatch(q: Queryable, jobId: string, seq: number): Promise<BatchRow | null> {
+  const rows = await q.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE job_id::text = $1 AND seq = $2 FOR UPDATE`, [jobId, seq]);
+  return rows[0] ?? null;
+}
+
+export async function listBatches(q: Queryable, jobId: string): Promise<BatchRow[]> {
+  return q.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE job_id::text = $1 ORDER BY seq`, [jobId]);
+}
+
+/** Outcomes of the job's finished batches, which later batches build on (TikTok file paths). */
+export async function doneOutcomes(q: Queryable, jobId: string): Promise<Map<number, BatchOutcome>> {
+  const rows = await q.query<{ seq: number; outcome: BatchOutcome | null }>(
+    `SELECT seq, outcome FROM batches WHERE job_id::text = $1 AND state = 'done' ORDER BY seq`,
+    [jobId],
+  );
+  return new Map(rows.map((row) => [row.seq, row.outcome ?? {}]));
+}
+
+export async function markBatchSending(q: Queryable, jobId: string, seq: number): Promise<void> {
+  await q.query(`UPDATE batches SET state = 'sending', attempts = attempts + 1, updated_at = now() WHERE job_id::text = $1 AND seq = $2`, [jobId, seq]);
+}
+
+export async function markBatchDone(q: Queryable, jobId: string, seq: number, outcome: BatchOutcome): Promise<void> {
+  await q.query(`UPDATE batches SET state = 'done', outcome = $3::jsonb, last_error = NULL, updated_at = now() WHERE job_id::text = $1 AND seq = $2`, [
+    jobId,
+    seq,
+    json(outcome),
+  ]);
+}
+
+export async function markBatchFailed(q: Queryable, jobId: string, seq: number, state: 'pending' | 'failed' | 'dead', error: { code: string; message: string }): Promise<void> {
+  await q.query(`UPDATE batches SET state = $3, last_error = $4::jsonb, updated_at = now() WHERE job_id::text = $1 AND seq = $2`, [jobId, seq, state, json(error)]);
+}
+
+/** Pending batches whose dependencies are all done: the ones to queue now. */
+export async function readyBatches(q: Queryable, jobId: string): Promise<number[]> {
+  const rows = await q.query<{ seq: number }>(
+    `SELECT b.seq FROM batches b
+     WHERE b.job_id::text = $1 AND b.state = 'pending'
+       AND NOT EXISTS (
+         SELECT 1 FROM batches d
+         WHERE d.job_id = b.job_id AND d.seq = ANY (b.depends_on) AND d.state <> 'done')
+     ORDER BY b.seq`,
+    [jobId],
+  );
+  return rows.map((row) => row.seq);
+}
+
+export async function batchCounts(q: Queryable, jobId: string): Promise<Record<BatchState, number>> {
+  const rows = await q.query<{ state: BatchState; n: number }>(`SELECT state, count(*)::int AS n FROM batches WHERE job_id::text = $1 GROUP BY state`, [jobId]);
+  const counts: Record<BatchState, number> = { pending: 0, queued: 0, sending: 0, done: 0, failed: 0, dead: 0 };
+  for (const row of rows) counts[row.state] = row.n;
+  return counts;
+}
+
+export async function markBatchesQueued(q: Queryable, jobId: string, seqs: readonly number[]): Promise<void> {
+  await q.query(`UPDATE batches SET state = 'queued', updated_at = now() WHERE job_id::text = $1 AND seq = ANY ($2::int[])`, [jobId, seqs]);
+}
+
+/** Failed and dead batches back to pending, for `jobs retry`. */
+export async function resetFailedBatches(q: Queryable, jobId: string): Promise<number> {
+  const rows = await q.query<{ seq: number }>(
+    `UPDATE batches SET state = 'pending', attempts = 0, updated_at = now() WHERE job_id::text = $1 AND state IN ('failed', 'dead', 'sending') RETURNING seq`,
+    [jobId],
+  );
+  return rows.length;
+}
+
+/**
+ * The audience id an earlier job of this installation used for this name (the one it created, or found): the id,
+ * not a name search, identifies "our" audience, since TikTok allows duplicate names.
+ */
+export async function knownAudienceId(q: Queryable, platform: string, account: string, name: string): Promise<string | undefined> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT platform_audience_id AS id FROM jobs
+     WHERE platform = $1 AND account = $2 AND audience_name = $3 AND platform_audience_id IS NOT NULL
+     ORDER BY created_at DESC LIMIT 1`,
+    [platform, account, name],
+  );
+  return rows[0]?.id;
+}
+
+/** Forgets a stored audience id that no longer exists on the platform. */
+export async function forgetAudienceId(q: Queryable, platform: string, account: string, name: string): Promise<void> {
+  await q.query(`UPDATE jobs SET audience_name = NULL WHERE platform = $1 AND account = $2 AND audience_name = $3 AND state IN ('done', 'failed', 'dead', 'cancelled')`, [
+    platform,
+    account,
+    name,
+  ]);
+}

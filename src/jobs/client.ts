@@ -1,0 +1,71 @@
+import { AuError } from '../errors.js';
+import { getJob, insertJob, listBatches, lockJob, resetFailedBatches, setJobState, type JobRow } from '../db/queries/jobs.js';
+import { queueReadyBatches } from './prepare.js';
+import type { Runtime } from './runtime.js';
+import { QUEUES, uploadJobSpecSchema, type PrepareMessage, type UploadJobSpec } from './spec.js';
+import { bossTx } from './boss-tx.js';
+
+/** Records an upload job and queues its preparation, in one transaction. */
+export async function submitUploadJob(runtime: Runtime, spec: UploadJobSpec, createdBy: string): Promise<JobRow> {
+  const parsed = uploadJobSpecSchema.parse(spec);
+  return runtime.db.transaction(async (tx) => {
+    const job = await insertJob(tx, { kind: 'upload', spec: parsed, createdBy });
+    const message: PrepareMessage = { jobId: job.id };
+    await runtime.boss.send(QUEUES.prepare, message, { ...runtime.sendOptions, db: bossTx(tx) });
+    return job;
+  });
+}
+
+const FINAL = new Set(['done', 'failed', 'dead', 'cancelled']);
+
+/** Polls until the job reaches a final state; `onProgress` gets the job and its batch states on every change. */
+export async function waitForJob(
+  runtime: Runtime,
+  jobId: string,
+  options: { intervalMs?: number; timeoutMs?: number; onProgress?: (job: JobRow, done: number, total: number) => void } = {},
+): Promise<JobRow> {
+  const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+  let last = '';
+  for (;;) {
+    const job = await getJob(runtime.db, jobId);
+    if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
+    const batches = await listBatches(runtime.db, jobId);
+    const done = batches.filter((batch) => batch.state === 'done').length;
+    const signature = `${job.state}:${done}:${batches.length}`;
+    if (signature !== last) options.onProgress?.(job, done, batches.length);
+    last = signature;
+    if (FINAL.has(job.state)) return job;
+    if (Date.now() > deadline) throw new AuError('AU_JOB_TIMEOUT', `job ${jobId} is still ${job.state} after ${options.timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+}
+
+/** Sends failed and dead batches again (a dead letter an operator retries), or prepares a job that failed before its plan. */
+export async function retryJob(runtime: Runtime, jobId: string): Promise<JobRow> {
+  return runtime.db.transaction(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
+    if (job.state !== 'failed' && job.state !== 'dead') throw new AuError('AU_JOB_STATE', `job ${jobId} is ${job.state}; only failed or dead jobs can be retried`);
+    if (job.work_prefix === null) {
+      await setJobState(tx, jobId, 'queued', { error: null });
+      const message: PrepareMessage = { jobId };
+      await runtime.boss.send(QUEUES.prepare, message, { ...runtime.sendOptions, db: bossTx(tx) });
+    } else {
+      await resetFailedBatches(tx, jobId);
+      await setJobState(tx, jobId, 'uploading', { error: null });
+      await queueReadyBatches(runtime, tx, jobId);
+    }
+    return (await getJob(tx, jobId))!;
+  });
+}
+
+/** Stops a job: no batch starts after this; batches already accepted by the platform stay applied. */
+export async function cancelJob(runtime: Runtime, jobId: string): Promise<JobRow> {
+  return runtime.db.transaction(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
+    if (FINAL.has(job.state)) throw new AuError('AU_JOB_STATE', `job ${jobId} is already ${job.state}`);
+    await setJobState(tx, jobId, 'cancelled', { finished: true });
+    return (await getJob(tx, jobId))!;
+  });
+}
