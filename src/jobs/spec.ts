@@ -10,6 +10,11 @@ export type JobMode = (typeof JOB_MODES)[number];
 
 export const uploadJobSpecSchema = z.object({
   platform: z.string().min(1),
+  /**
+   * A saved destination (`destinations add`, its id): credentials come from the vault and settings from the record.
+   * Absent: from the worker's environment (AU_TIKTOK_*, AU_META_*), as the CLI reads them.
+   */
+  destinationId: z.number().int().positive().optional(),
   audience: z.union([z.object({ name: z.string().min(1) }), z.object({ id: z.string().min(1) })]),
   mode: z.enum(JOB_MODES),
   /** Mirror without removals. */

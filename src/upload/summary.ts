@@ -4,7 +4,7 @@ import type { TransformReport } from '../transform/report.js';
 
 export interface UploadSummary {
   destination: string;
-  mode: UploadMode;
+  mode: UploadMode | 'mirror';
   dryRun: boolean;
   audience: { id: string | null; name: string | null; created: boolean };
   rows: TransformReport['rows'];
@@ -30,7 +30,7 @@ interface SummaryInput {
   audienceId: string | null;
   audienceName: string | null;
   created: boolean;
-  mode: UploadMode;
+  mode: UploadMode | 'mirror';
   dryRun: boolean;
   workDir: string;
   requestsWritten: number | undefined;
