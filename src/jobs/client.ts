@@ -46,6 +46,10 @@ export async function retryJob(runtime: Runtime, jobId: string): Promise<JobRow>
     const job = await lockJob(tx, jobId);
     if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
     if (job.state !== 'failed' && job.state !== 'dead') throw new AuError('AU_JOB_STATE', `job ${jobId} is ${job.state}; only failed or dead jobs can be retried`);
+    const batches = await listBatches(tx, jobId);
+    if (job.work_prefix === null && batches.length > 0) {
+      throw new AuError('AU_JOB_STATE', `job ${jobId}'s batch files were deleted after AU_RETENTION_DAYS; submit the upload again`);
+    }
     if (job.work_prefix === null) {
       await setJobState(tx, jobId, 'queued', { error: null });
       const message: PrepareMessage = { jobId };

@@ -210,3 +210,26 @@ export async function forgetAudienceId(q: Queryable, platform: string, account: 
     name,
   ]);
 }
+
+/** The saved destination and the schedule a job was submitted for (history keeps them; both are SET NULL on delete). */
+export async function setJobLinks(q: Queryable, id: string, links: { destinationId?: number; scheduleId?: number }): Promise<void> {
+  await q.query(`UPDATE jobs SET destination_id = COALESCE($2, destination_id), schedule_id = COALESCE($3, schedule_id) WHERE id::text = $1`, [
+    id,
+    links.destinationId ?? null,
+    links.scheduleId ?? null,
+  ]);
+}
+
+/** Finished jobs that did not succeed, older than the retention period, whose batch files are still kept. */
+export async function jobsPastRetention(q: Queryable, days: number): Promise<{ id: string; work_prefix: string }[]> {
+  return q.query<{ id: string; work_prefix: string }>(
+    `SELECT id::text AS id, work_prefix FROM jobs
+     WHERE work_prefix IS NOT NULL AND state IN ('failed', 'dead', 'cancelled')
+       AND COALESCE(finished_at, updated_at) < now() - $1 * interval '1 day'`,
+    [days],
+  );
+}
+
+export async function forgetWorkFiles(q: Queryable, id: string): Promise<void> {
+  await q.query(`UPDATE jobs SET work_prefix = NULL, updated_at = now() WHERE id::text = $1`, [id]);
+}
