@@ -7,6 +7,7 @@ import { registerUpload } from './commands/upload.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerWorker } from './commands/worker.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerServe } from './commands/serve.js';
 import { existsSync } from 'node:fs';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerWorker(program);
   registerJobs(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }
