@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   AU_VAULT_KEY_MISMATCH: 'the credentials were sealed with another master key',
   AU_VAULT_CORRUPT: 'the sealed credentials were altered or belong to another record',
   AU_ALREADY_EXISTS: 'a record with this name already exists',
+  AU_DESTINATION_NOT_FOUND: 'there is no saved destination with this name or id',
+  AU_DESTINATION_IN_USE: 'schedules still send to this saved destination',
+  AU_SCHEDULE_INVALID: 'the schedule is invalid (cron expression, time zone, name or job)',
+  AU_SCHEDULE_NOT_FOUND: 'there is no schedule with this name',
   AU_DB_UNAVAILABLE: 'the database cannot be reached or opened',
   AU_DB_SCHEMA_NEWER: 'the database was created by a newer version of Audience Uploader',
   AU_DB_MIGRATION_FAILED: 'a database migration failed',
@@ -47,6 +51,8 @@ export const ERROR_CODES = {
   AU_STORAGE_DENIED: 'the storage refused access (check the credentials and permissions)',
   AU_STORAGE_UNAVAILABLE: 'the storage endpoint cannot be reached',
   AU_STORAGE_FAILED: 'a storage operation failed',
+  AU_DROPZONE_PATH: 'a drop-zone file is not under dropzone/<platform>/<audience>/<identifier>/ with a known platform and identifier',
+  AU_DROPZONE_NOT_HASHED: 'a drop-zone file holds values that are not SHA-256 hashes',
   AU_INTERNAL: 'internal error',
 } as const;
 

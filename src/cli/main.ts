@@ -7,6 +7,8 @@ import { registerUpload } from './commands/upload.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerWorker } from './commands/worker.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerDestinations } from './commands/destinations.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerServe } from './commands/serve.js';
 import { existsSync } from 'node:fs';
 
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerWorker(program);
   registerJobs(program);
+  registerDestinations(program);
+  registerSchedules(program);
   registerServe(program);
   registerDemo(program);
   return program;

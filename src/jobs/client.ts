@@ -1,5 +1,7 @@
 import { AuError } from '../errors.js';
-import { getJob, insertJob, listBatches, lockJob, resetFailedBatches, setJobState, type JobRow } from '../db/queries/jobs.js';
+import type { Queryable } from '../db/database.js';
+import { getJob, insertJob, listBatches, lockJob, resetFailedBatches, setJobLinks, setJobState, type JobRow } from '../db/queries/jobs.js';
+import { getSavedDestination } from '../destinations/saved.js';
 import { queueReadyBatches } from './prepare.js';
 import type { Runtime } from './runtime.js';
 import { QUEUES, uploadJobSpecSchema, type PrepareMessage, type UploadJobSpec } from './spec.js';
@@ -8,12 +10,27 @@ import { bossTx } from './boss-tx.js';
 /** Records an upload job and queues its preparation, in one transaction. */
 export async function submitUploadJob(runtime: Runtime, spec: UploadJobSpec, createdBy: string): Promise<JobRow> {
   const parsed = uploadJobSpecSchema.parse(spec);
-  return runtime.db.transaction(async (tx) => {
-    const job = await insertJob(tx, { kind: 'upload', spec: parsed, createdBy });
-    const message: PrepareMessage = { jobId: job.id };
-    await runtime.boss.send(QUEUES.prepare, message, { ...runtime.sendOptions, db: bossTx(tx) });
-    return job;
-  });
+  return runtime.db.transaction((tx) => queueUploadJob(runtime, tx, parsed, createdBy));
+}
+
+/**
+ * `submitUploadJob` inside the caller's transaction (a schedule records its run with it). A saved destination must
+ * exist and be of the job's platform (AU_DESTINATION_NOT_FOUND, AU_OPTION_INVALID); the job is linked to it and to
+ * the schedule, if any.
+ */
+export async function queueUploadJob(runtime: Runtime, tx: Queryable, spec: UploadJobSpec, createdBy: string, links: { scheduleId?: number } = {}): Promise<JobRow> {
+  const parsed = uploadJobSpecSchema.parse(spec);
+  if (parsed.destinationId !== undefined) {
+    const destination = await getSavedDestination(tx, parsed.destinationId);
+    if (destination.platform !== parsed.platform) {
+      throw new AuError('AU_OPTION_INVALID', `The job is for ${parsed.platform}, but the saved destination "${destination.name}" is ${destination.label}`);
+    }
+  }
+  const job = await insertJob(tx, { kind: 'upload', spec: parsed, createdBy });
+  if (parsed.destinationId !== undefined || links.scheduleId !== undefined) await setJobLinks(tx, job.id, { destinationId: parsed.destinationId, scheduleId: links.scheduleId });
+  const message: PrepareMessage = { jobId: job.id };
+  await runtime.boss.send(QUEUES.prepare, message, { ...runtime.sendOptions, db: bossTx(tx) });
+  return job;
 }
 
 const FINAL = new Set(['done', 'failed', 'dead', 'cancelled']);

@@ -46,7 +46,7 @@ describe.each([
   { database: 'PGlite', url: async () => undefined },
   { database: 'PostgreSQL', url: createTestDatabaseUrl },
 ])('crash-resume on $database', ({ database, url }) => {
-  it('SIGKILL at 10+ random moments: exact membership, no batch applied twice', { timeout: 300_000 }, async () => {
+  it('SIGKILL at 10+ random moments: exact membership, no batch applied twice', { timeout: 420_000 }, async () => {
     const dataDir = mkdtempSync(join(work, 'data-'));
     const db = await url();
     const env: NodeJS.ProcessEnv = {
@@ -88,16 +88,16 @@ describe.each([
       await submitter.close();
 
       let kills = 0;
-      const requests = () => sandbox.stats('tiktok').requests + sandbox.stats('meta').requests;
+      const applied = () => sandbox.stats('tiktok').applied.length + sandbox.stats('meta').applied.length;
       const delays = randomDelays(database.length, 12, 200, 3000);
       for (const [index, delay] of delays.entries()) {
         const worker = spawnWorker(env);
         if (index % 2 === 1) {
-          // Every other kill waits until this worker talks to a platform, so that some land mid-batch.
-          const before = requests();
-          const until = Date.now() + 10_000;
-          while (requests() === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
-          await new Promise((resolve) => setTimeout(resolve, delay / 5));
+          // Every other kill waits until this worker has a batch applied, then strikes while it sends the next.
+          const before = applied();
+          const until = Date.now() + 20_000;
+          while (applied() === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+          await new Promise((resolve) => setTimeout(resolve, delay / 10));
         } else {
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
@@ -108,7 +108,7 @@ describe.each([
       let finished: JobRow[];
       try {
         // The last worker finishes the jobs; the test reads the database once it has stopped.
-        const deadline = Date.now() + 120_000;
+        const deadline = Date.now() + 240_000;
         for (;;) {
           const tiktokDone = sandbox.server.platforms.tiktok.audiences().find((a) => a.name === `Crash ${database}`);
           const metaDone = sandbox.server.platforms.meta.audiences().find((a) => a.name === `Crash ${database}`);

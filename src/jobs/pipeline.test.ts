@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBatches } from '../db/queries/jobs.js';
+import { getJob, listBatches } from '../db/queries/jobs.js';
 import { startSandbox, type SandboxFixture } from '../testing/sandbox-fixture.js';
 import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv } from '../testing/people-file.js';
 import { cancelJob, retryJob, submitUploadJob, waitForJob } from './client.js';
@@ -23,6 +23,14 @@ afterAll(async () => {
   await sandbox.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 const settings = { pollingIntervalSeconds: 0.5, retryPolicy: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 3 }, retryLimit: 2, retryDelaySeconds: 1 };
 
@@ -79,7 +87,8 @@ describe.each([
     expect(sandbox.members('tiktok', tiktokDone.platform_audience_id!)).toEqual(tiktokEmailMembers(rows));
     expect(sandbox.members('meta', metaDone.platform_audience_id!)).toEqual(metaEmailPhoneMembers(rows));
     expect(metaDone.summary).toMatchObject({ batches: 4, received: 25_000, invalid: 0 });
-    // Batch files are deleted once the platform has them.
+    // Batch files are deleted once the platform has them (just after the job is marked done).
+    await until(async () => (await getJob(runtime.db, meta.id))?.work_prefix === null);
     expect((await runtime.storage.list(`jobs/${meta.id}`, { recursive: true })).objects).toEqual([]);
   });
 
@@ -103,19 +112,30 @@ describe.each([
     expect(sandbox.members('meta', done.platform_audience_id!).length).toBe(rows.length);
   });
 
-  it('a cancelled job sends nothing more', async () => {
+  it('a cancelled job starts no further batch; the one in flight finishes', async () => {
     const input = join(work, `people-${Math.random()}.csv`);
     writePeopleCsv(input, people(60_000, 61_500));
-    const job = await submitUploadJob(
-      runtime,
-      { platform: 'tiktok', audience: { name: `Cancelled ${database}` }, mode: 'append', inputs: { local: [input] }, mappings: [{ column: 'email', type: 'EMAIL' }] },
-      'test',
-    );
-    await cancelJob(runtime, job.id);
-    const final = await waitForJob(runtime, job.id, { timeoutMs: 10_000 });
-    expect(final.state).toBe('cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await listBatches(runtime.db, job.id)).toEqual([]);
-    expect(sandbox.server.platforms.tiktok.audiences().some((a) => a.name === `Cancelled ${database}`)).toBe(false);
+    // Slow answers hold the first batch (the file upload) in flight while the job is cancelled.
+    sandbox.faults('tiktok', { slowRate: 1, slowMs: 1500 });
+    try {
+      const job = await submitUploadJob(
+        runtime,
+        { platform: 'tiktok', audience: { name: `Cancelled ${database}` }, mode: 'append', inputs: { local: [input] }, mappings: [{ column: 'email', type: 'EMAIL' }] },
+        'test',
+      );
+      await until(async () => (await listBatches(runtime.db, job.id)).some((batch) => batch.state === 'sending'));
+      await cancelJob(runtime, job.id);
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      const final = await getJob(runtime.db, job.id);
+      expect(final?.state).toBe('cancelled');
+      const batches = await listBatches(runtime.db, job.id);
+      expect(batches.map((batch) => [batch.kind, batch.state])).toEqual([
+        ['upload-file', 'done'],
+        ['apply-files', 'pending'],
+      ]);
+      expect(sandbox.server.platforms.tiktok.audiences().some((a) => a.name === `Cancelled ${database}`)).toBe(false);
+    } finally {
+      sandbox.faults('tiktok', { slowRate: 0 });
+    }
   });
 });

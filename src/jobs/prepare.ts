@@ -30,7 +30,7 @@ export async function prepareJob(runtime: Runtime, jobId: string, attempt: { ret
   try {
     const spec = uploadJobSpecSchema.parse(job.options);
     const definition = getDestination(spec.platform);
-    const destination = connectForJob(runtime.db, definition, runtime.env, runtime.settings.retryPolicy);
+    const destination = await connectForJob(runtime, definition, spec.destinationId);
     secrets = destination.secrets;
     const { connector } = destination;
     mkdirSync(local, { recursive: true });

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from '../db/database.js';
 import { bossDb } from '../db/boss.js';
 import type { RetryPolicy } from '../destinations/http/caller.js';
 import { openStorage, type Storage } from '../storage/storage.js';
+import { loadMasterKey, type MasterKey } from '../vault/master-key.js';
 import { QUEUES } from './spec.js';
 
 /** Timing of the pipeline; tests shorten them, production keeps the defaults. */
@@ -21,6 +22,10 @@ export interface PipelineSettings {
   retryDelaySeconds: number;
   /** Overrides of the HTTP retry policy (tests make backoff short). */
   retryPolicy?: Partial<RetryPolicy>;
+  /** How often pg-boss checks schedules' cron expressions and sends what is due (pg-boss's default: 30 s; 1 to 45). */
+  cronCheckIntervalSeconds?: number;
+  /** How often the drop zone is scanned for new files (one worker scans at a time; see src/dropzone/watcher.ts). */
+  dropzoneIntervalSeconds: number;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
@@ -31,6 +36,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   pollingIntervalSeconds: 1,
   retryLimit: 8,
   retryDelaySeconds: 5,
+  dropzoneIntervalSeconds: 10,
 };
 
 /** Everything a worker or a client of the pipeline needs: the database, the queue, the storage. */
@@ -45,6 +51,11 @@ export interface Runtime {
   workerId: string;
   /** Retry and expiry of every message this process queues (pg-boss fixes them when a message is sent). */
   sendOptions: { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
+  /**
+   * The vault's master key (AU_MASTER_KEY, else `<dataDir>/master.key`, created on first use with a warning), loaded
+   * once, when a job first needs a saved destination's credentials.
+   */
+  masterKey(): Promise<MasterKey>;
   close(): Promise<void>;
 }
 
@@ -69,6 +80,7 @@ export function pipelineSettingsFromEnv(env: NodeJS.ProcessEnv): Partial<Pipelin
   read('AU_QUEUE_POLLING_SECONDS', 'pollingIntervalSeconds');
   read('AU_JOB_RETRY_LIMIT', 'retryLimit');
   read('AU_JOB_RETRY_DELAY_SECONDS', 'retryDelaySeconds');
+  read('AU_DROPZONE_INTERVAL_SECONDS', 'dropzoneIntervalSeconds');
   return settings as Partial<PipelineSettings>;
 }
 
@@ -85,22 +97,19 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
       // Our own tables keep the history; pg-boss keeps finished jobs only briefly.
       archiveCompletedAfterSeconds: 3600,
+      ...(settings.cronCheckIntervalSeconds ? { cronMonitorIntervalSeconds: settings.cronCheckIntervalSeconds, cronWorkerIntervalSeconds: settings.cronCheckIntervalSeconds } : {}),
       migrate: true,
     });
     boss.on('error', (error: Error) => process.stderr.write(`queue error: ${error.message}\n`));
     await boss.start();
+    let masterKey: Promise<MasterKey> | undefined;
     const sendOptions = {
       retryLimit: settings.retryLimit,
       retryDelay: settings.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: settings.batchExpireSeconds,
     };
-    for (const name of Object.values(QUEUES)) {
-      // Two processes starting at once may both find the queue missing; the loser's error is harmless.
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...sendOptions }).catch(async (error: unknown) => {
-        if (!(await boss.getQueue(name))) throw error;
-      });
-    }
+    for (const name of Object.values(QUEUES)) await ensureQueue(boss, name, sendOptions);
     return {
       db,
       boss,
@@ -110,13 +119,39 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       settings,
       workerId: `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`,
       sendOptions,
+      masterKey() {
+        if (!masterKey) {
+          masterKey = loadMasterKey({ env, dataDir: options.dataDir, warn: (message) => process.stderr.write(`warning: ${message}\n`) });
+          // A failure (a key file with loose permissions...) is not remembered: the next job tries again after the fix.
+          masterKey.catch(() => (masterKey = undefined));
+        }
+        return masterKey;
+      },
       async close() {
-        await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+        // Graceful: handlers still running finish before the database closes under them.
+        await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 }).catch(() => undefined);
         await db.close();
       },
     };
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/**
+ * Creates a queue unless it exists. Processes starting at once race to create it: on PostgreSQL the loser can get
+ * a deadlock or a unique violation before the winner commits, so look again a few times before giving up.
+ */
+async function ensureQueue(boss: PgBoss, name: string, options: Record<string, unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(name)) return;
+    try {
+      await boss.createQueue(name, { name, ...options });
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
   }
 }

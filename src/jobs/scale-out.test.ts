@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3rver, type S3rverHandle } from '../storage/testing.js';
 import { startSandbox, type SandboxFixture } from '../testing/sandbox-fixture.js';
 import { metaEmailPhoneMembers, people, writePeopleCsv } from '../testing/people-file.js';
+import { getJob } from '../db/queries/jobs.js';
 import { submitUploadJob, waitForJob } from './client.js';
 import { openRuntime } from './runtime.js';
 import { createTestDatabaseUrl } from './test-databases.js';
@@ -76,7 +77,9 @@ describe('scale-out', () => {
       expect(summary.workers).toHaveLength(2);
       expect(sandbox.members('meta', done.platform_audience_id!)).toEqual(metaEmailPhoneMembers(rows));
       expect(sandbox.stats('meta').appliedTwice).toEqual([]);
-      // The batch files lived in S3 and are gone once uploaded.
+      // The batch files lived in S3 and are gone once uploaded (just after the job is marked done).
+      const deadline = Date.now() + 30_000;
+      while ((await getJob(client.db, job.id))?.work_prefix !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
       expect((await client.storage.list(`jobs/${job.id}`, { recursive: true })).objects).toEqual([]);
     } finally {
       for (const worker of workers) await worker.kill('SIGTERM');

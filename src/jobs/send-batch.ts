@@ -5,6 +5,7 @@ import { AuError } from '../errors.js';
 import {
   batchCounts,
   doneOutcomes,
+  forgetWorkFiles,
   getJob,
   listBatches,
   lockBatch,
@@ -50,7 +51,7 @@ export async function sendBatch(runtime: Runtime, jobId: string, seq: number, at
   const local = join(runtime.dataDir, 'work', `${jobId}-${seq}-${randomBytes(3).toString('hex')}`);
   let outcome: BatchOutcome;
   try {
-    const destination = connectForJob(runtime.db, definition, runtime.env, runtime.settings.retryPolicy);
+    const destination = await connectForJob(runtime, definition, spec.destinationId);
     secrets = destination.secrets;
     const outDir = await batchFiles(runtime, job, batch, local);
     outcome = await destination.connector.runBatch(toPlanned(batch), {
@@ -134,4 +135,5 @@ async function afterSuccess(runtime: Runtime, jobId: string): Promise<void> {
     await saveSnapshot(runtime, { workPrefix: job.work_prefix, platform: job.platform, account: job.account, audienceId: job.platform_audience_id });
   }
   await runtime.storage.deletePrefix(job.work_prefix);
+  await forgetWorkFiles(runtime.db, jobId);
 }

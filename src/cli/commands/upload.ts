@@ -142,7 +142,7 @@ async function uploadThroughPipeline(inputs: string[], options: UploadCliOptions
       process.stdout.write(`${job.id}\n`);
       return null;
     }
-    const worker = await startWorker(runtime);
+    const worker = await startWorker(runtime, { background: false });
     try {
       const finished = await waitForJob(runtime, job.id, { onProgress: progress.update });
       progress.stop();

@@ -163,3 +163,16 @@ export async function listCredentialKeys(q: Queryable): Promise<{ destinationId:
      FROM destination_credentials ORDER BY destination_id`,
   );
 }
+
+/**
+ * Which credential fields each destination has stored (the names only, kept beside the sealed blob), so lists can
+ * say what is set without the master key.
+ */
+export async function listCredentialFields(q: Queryable, destinationId?: number): Promise<Map<number, string[]>> {
+  const rows = await q.query<{ destinationId: number; fields: unknown }>(
+    `SELECT destination_id AS "destinationId", envelope -> 'fields' AS fields FROM destination_credentials
+     WHERE ($1::bigint IS NULL OR destination_id = $1)`,
+    [destinationId ?? null],
+  );
+  return new Map(rows.map((row) => [row.destinationId, Array.isArray(row.fields) ? row.fields.filter((field): field is string => typeof field === 'string') : []]));
+}

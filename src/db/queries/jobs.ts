@@ -220,12 +220,16 @@ export async function setJobLinks(q: Queryable, id: string, links: { destination
   ]);
 }
 
-/** Finished jobs that did not succeed, older than the retention period, whose batch files are still kept. */
+/**
+ * Finished jobs whose batch files are still kept: those that did not succeed, past the retention period, and
+ * done ones whose cleanup a crash interrupted (after an hour, so a cleanup in progress is not raced).
+ */
 export async function jobsPastRetention(q: Queryable, days: number): Promise<{ id: string; work_prefix: string }[]> {
   return q.query<{ id: string; work_prefix: string }>(
     `SELECT id::text AS id, work_prefix FROM jobs
-     WHERE work_prefix IS NOT NULL AND state IN ('failed', 'dead', 'cancelled')
-       AND COALESCE(finished_at, updated_at) < now() - $1 * interval '1 day'`,
+     WHERE work_prefix IS NOT NULL
+       AND ((state IN ('failed', 'dead', 'cancelled') AND COALESCE(finished_at, updated_at) < now() - $1 * interval '1 day')
+         OR (state = 'done' AND finished_at < now() - interval '1 hour'))`,
     [days],
   );
 }
