@@ -90,8 +90,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const db = await openDatabase({ url: env.DATABASE_URL || undefined, dataDir: options.dataDir });
   try {
     const storage = await openStorage({ url: env.STORAGE_URL || undefined, dataDir: options.dataDir, env });
+    // pg-boss completes a job without awaiting the query (manager.js onFetch), so its graceful stop can return
+    // while that query still runs: the runtime waits for the queue's queries before closing the database.
+    const pending = new Set<Promise<unknown>>();
+    const direct = bossDb(db);
+    const queueDb = {
+      executeSql(text: string, values?: unknown[]) {
+        const query = direct.executeSql(text, values);
+        pending.add(query);
+        void query.finally(() => pending.delete(query)).catch(() => undefined);
+        return query;
+      },
+    };
     const boss = new PgBoss({
-      db: bossDb(db),
+      db: queueDb,
       schema: 'pgboss',
       supervise: options.supervise ?? false,
       maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
@@ -130,6 +142,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       async close() {
         // Graceful: handlers still running finish before the database closes under them.
         await boss.stop({ graceful: true, wait: true, close: false, timeout: 20_000 }).catch(() => undefined);
+        while (pending.size > 0) await Promise.allSettled([...pending]);
         await db.close();
       },
     };
