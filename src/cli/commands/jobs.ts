@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
 import { getJob, listBatches, listJobs, type JobRow } from '../../db/queries/jobs.js';
 import { AuError } from '../../errors.js';
 import { cancelJob, retryJob } from '../../jobs/client.js';
-import { openRuntime, type Runtime } from '../../jobs/runtime.js';
+import { withRuntime } from '../runtime.js';
 import type { JobState } from '../../jobs/spec.js';
-
-async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const { dataDir } = loadConfig();
-  const runtime = await openRuntime({ dataDir });
-  try {
-    return await fn(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
 
 function line(job: JobRow): string {
   const audience = job.platform_audience_id ?? job.audience_name ?? '-';

@@ -1,25 +1,14 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { loadConfig } from '../../config.js';
 import { getDestinationByName } from '../../db/queries/destinations.js';
 import { DESTINATIONS } from '../../destinations/registry.js';
 import { AuError } from '../../errors.js';
 import { IDENTIFIER_TYPES } from '../../identifiers/catalog.js';
 import type { DateFormat } from '../../identifiers/rule.js';
-import { openRuntime, type Runtime } from '../../jobs/runtime.js';
+import { withRuntime } from '../runtime.js';
 import type { UploadJobSpec } from '../../jobs/spec.js';
 import { createSchedule, listSchedules, removeSchedule, runScheduleNow, type Schedule } from '../../schedules/schedules.js';
 import { parseMappingSpecs } from '../../transform/mapping.js';
-
-async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const { dataDir } = loadConfig();
-  const runtime = await openRuntime({ dataDir });
-  try {
-    return await fn(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
