@@ -31,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { IntervalRateLimiter } from '../src/destinations/http/rate-limiter.js';
 import { fetchTransport } from '../src/destinations/http/transport.js';
 import type { ColumnMapping } from '../src/transform/mapping.js';
-import { startSandbox, type SandboxFixture, type SandboxPlatform } from '../src/testing/sandbox-fixture.js';
+import { startSandboxProcess, type RemoteSandbox, type SandboxPlatform } from '../src/testing/sandbox-fixture.js';
 import { runUpload } from '../src/upload/upload.js';
 import { RecordingLimiter, TimedTransport, ensurePeopleCsv } from './upload-helpers.js';
 
@@ -93,16 +93,15 @@ process.once('SIGINT', () => {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function counters(sandbox: SandboxFixture, platform: SandboxPlatform) {
-  const stats = sandbox.stats(platform);
+async function counters(sandbox: RemoteSandbox, platform: SandboxPlatform) {
+  const stats = await sandbox.stats(platform);
   // Copied: one sandbox hands out its live counters object.
   return { requests: stats.requests, overLimit: stats.faults['over-limit'], otherFaults: stats.faults['rate-limit'] + stats.faults['server-error'] + stats.faults.garbage + stats.faults.drop };
 }
 
-async function runCase(sandbox: SandboxFixture, c: Case): Promise<Result> {
-  const platformSandbox = sandbox.server.platforms[c.platform];
-  platformSandbox.reset();
-  sandbox.faults(c.platform, { maxRequestsPerSecond: c.rate });
+async function runCase(sandbox: RemoteSandbox, c: Case): Promise<Result> {
+  await sandbox.reset();
+  await sandbox.faults(c.platform, { maxRequestsPerSecond: c.rate });
   const dataDir = mkdtempSync(join(workDir, 'upload-'));
   currentTemp = dataDir;
   try {
@@ -112,7 +111,7 @@ async function runCase(sandbox: SandboxFixture, c: Case): Promise<Result> {
     const reasons = new Map<string, number>();
     let start: number | undefined;
     let uploadingAt = Number.NaN;
-    let before = counters(sandbox, c.platform);
+    const before = await counters(sandbox, c.platform);
     let elu = performance.eventLoopUtilization();
     let cpu = process.cpuUsage();
     let batchesDone = 0;
@@ -133,8 +132,9 @@ async function runCase(sandbox: SandboxFixture, c: Case): Promise<Result> {
       events: {
         onStage(stage) {
           if (stage === 'planning') {
+            // No request goes out before planning (the transform is local), so the counters read at the start of
+            // the case are those of this moment.
             start = performance.now();
-            before = counters(sandbox, c.platform);
             elu = performance.eventLoopUtilization();
             cpu = process.cpuUsage();
           } else if (stage === 'uploading') {
@@ -154,11 +154,11 @@ async function runCase(sandbox: SandboxFixture, c: Case): Promise<Result> {
     const busy = performance.eventLoopUtilization(elu).utilization;
     const cpuUsed = process.cpuUsage(cpu);
     if (start === undefined) throw new Error('runUpload never reached the planning stage');
-    const after = counters(sandbox, c.platform);
+    const after = await counters(sandbox, c.platform);
 
     if (!summary.accepted || !summary.complete) throw new Error(`${c.label}: upload not accepted: ${summary.error?.message ?? 'unknown'}`);
     const audienceId = summary.audience.id!;
-    const members = sandbox.members(c.platform, audienceId).length;
+    const members = (await sandbox.members(c.platform, audienceId)).length;
     if (members !== summary.rows.kept || summary.platform.received !== summary.rows.kept) {
       throw new Error(`${c.label}: kept ${summary.rows.kept} rows but the platform received ${summary.platform.received} and holds ${members}`);
     }
@@ -200,13 +200,14 @@ async function runCase(sandbox: SandboxFixture, c: Case): Promise<Result> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     currentTemp = undefined;
-    platformSandbox.reset();
+    await sandbox.reset();
   }
 }
 
 mkdirSync(workDir, { recursive: true });
 ensurePeopleCsv(input, rows);
-const sandbox = await startSandbox();
+// The sandbox runs in its own process, as a platform would: in this one it would compete with the client.
+const sandbox = await startSandboxProcess();
 const results: Result[] = [];
 try {
   for (const c of CASES) if (selected.has(c.id)) results.push(await runCase(sandbox, c));

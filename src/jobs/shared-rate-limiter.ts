@@ -1,10 +1,10 @@
 import type { Database } from '../db/database.js';
 import { pauseAccount, reserveSlot } from '../db/queries/rate-limits.js';
-import type { RateLimiter } from '../destinations/http/rate-limiter.js';
+import { SLOT_MARGIN, type RateLimiter } from '../destinations/http/rate-limiter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Same pacing as IntervalRateLimiter (slots 2% wider than the limit), held in the database for all workers. */
+/** Same pacing as IntervalRateLimiter (slots a little wider than the limit), held in the database for all workers. */
 export class SharedRateLimiter implements RateLimiter {
   private waited = 0;
   private readonly intervalMs: number;
@@ -14,7 +14,7 @@ export class SharedRateLimiter implements RateLimiter {
     private readonly account: string,
     requestsPerSecond: number,
   ) {
-    this.intervalMs = (1000 / requestsPerSecond) * 1.02;
+    this.intervalMs = (1000 / requestsPerSecond) * SLOT_MARGIN;
   }
 
   get waitedMs(): number {

@@ -101,7 +101,7 @@ describe('backoffDelay', () => {
 });
 
 describe('IntervalRateLimiter', () => {
-  it('spaces requests evenly, 2% under the rate, never early, and holds everything during a pause', async () => {
+  it('spaces requests evenly, 4% under the rate, never early, and holds everything during a pause', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     try {
       const limiter = new IntervalRateLimiter(10);
@@ -113,7 +113,7 @@ describe('IntervalRateLimiter', () => {
       }));
       await vi.advanceTimersByTimeAsync(1000);
       await all;
-      expect(granted).toEqual([0, 102, 204]);
+      expect(granted).toEqual([0, 104, 208]);
       limiter.pauseFor(500);
       const paused = Date.now();
       const next = limiter.acquire().then(() => Date.now() - paused);

@@ -14,12 +14,13 @@ export interface RateLimiter {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const SLOT_MARGIN = 1.02;
+/** Slots this much wider than the published limit: measured in bench:upload, 2% still met refusals, 4% none. */
+export const SLOT_MARGIN = 1.04;
 
 /**
  * Evenly spaced slots at `requestsPerSecond`: a token bucket of size 1, which never bursts above the published
  * per-second limit (TikTok counts QPS per second; a burst of 10 at the edge of a second doubles it). Slots are
- * 2% wider than the limit: timers fire a millisecond early and requests reach the platform with some jitter, and
+ * 4% wider than the limit: timers fire a millisecond early and requests reach the platform with some jitter, and
  * a platform counting strictly refuses the request that arrives a hair too soon, which costs a whole slot.
  */
 export class IntervalRateLimiter implements RateLimiter {
