@@ -26,7 +26,7 @@ const interpret = (response: HttpResponse): Interpretation<string> => {
   return { ok: false, disposition: body.kind!, code: body.kind === 'reauth' ? 'AU_AUTH_FAILED' : 'AU_PLATFORM_REJECTED', message: `said ${body.kind}`, ...(body.wait ? { waitMs: body.wait } : {}) };
 };
 
-const policy = { maxAttempts: 4, maxThrottledAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000 };
+const policy = { maxAttempts: 4, maxThrottledAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000, maxThrottleWaitMs: 60_000 };
 const reset = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
 
 describe('PlatformCaller', () => {
@@ -66,6 +66,15 @@ describe('PlatformCaller', () => {
     await expect(caller.call(request, interpret)).resolves.toBe('yes');
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
     expect(limiter.waitedMs).toBeGreaterThanOrEqual(110);
+  });
+
+  it('does not hang when the platform asks to wait longer than the limit (a daily quota): a clear error instead', async () => {
+    const transport = scripted(['{"kind":"throttle","wait":7200000}', '{"ok":"never"}']);
+    const caller = new PlatformCaller(transport, new IntervalRateLimiter(1000), policy);
+    const error = (await caller.call(request, interpret).catch((e: unknown) => e)) as AuError;
+    expect(error.code).toBe('AU_PLATFORM_UNAVAILABLE');
+    expect(error.message).toMatch(/asks to wait until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: run it again then/);
+    expect(transport.sent).toBe(1);
   });
 
   it('looks for the effect of an ambiguous failure before resending (recover)', async () => {

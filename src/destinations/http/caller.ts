@@ -31,6 +31,8 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   timeoutMs: number;
+  /** A platform asking to wait longer than this (a daily quota used up) gets a clear error instead of a hang. */
+  maxThrottleWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -39,6 +41,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 60_000,
   timeoutMs: 120_000,
+  maxThrottleWaitMs: 15 * 60_000,
 };
 
 export interface CallEvents {
@@ -111,6 +114,14 @@ export class PlatformCaller {
       if (disposition === 'throttle') {
         attempt = ++throttled;
         if (attempt >= this.policy.maxThrottledAttempts) throw this.givenUp(request, message, attempt, outcome);
+        if ((outcome.waitMs ?? 0) > this.policy.maxThrottleWaitMs) {
+          const until = new Date(Date.now() + outcome.waitMs!).toISOString().replace(/\.\d+Z$/, 'Z');
+          throw new AuError('AU_PLATFORM_UNAVAILABLE', `${request.label}: ${message}; the platform asks to wait until ${until}: run it again then`, {
+            disposition,
+            platformCode: outcome.platformCode,
+            request: request.label,
+          });
+        }
         delayMs = Math.max(outcome.waitMs ?? 0, backoffDelay(attempt, this.policy));
         await this.limiter.pauseFor(delayMs);
       } else {
