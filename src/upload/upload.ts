@@ -31,6 +31,9 @@ export interface UploadOptions {
   dryRun?: boolean;
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Where known audience ids come from; default: `audiences.json` in the data folder. The CLI's dry run passes
+   * the job database, so it plans like the real upload would. */
+  audienceIds?: AudienceIdStore;
   /** Tests and benchmarks: the network, retry timing and concurrency. */
   transport?: Transport;
   retryPolicy?: Partial<RetryPolicy>;
@@ -100,7 +103,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadSummary> 
 
   // Wrong credentials stop here, before anything is sent.
   if (!options.dryRun) await connector.testCredentials();
-  const target = await resolveAudience(definition, connector, audiences, options, report);
+  const target = await resolveAudience(definition, connector, options.audienceIds ?? audiences, options, report);
   checkMinimumSize(definition, options.mode, target, report.rows.kept);
 
   const files = report.output.files;
@@ -203,7 +206,7 @@ export interface ResolvedAudience {
   info: AudienceInfo | null;
 }
 
-/** Where the ids of audiences this installation created are kept: a JSON file for the CLI, the database for jobs. */
+/** Where the ids of audiences this installation created are kept: a JSON file for direct uploads, the database for jobs. */
 export interface AudienceIdStore {
   get(account: string, name: string): Promise<string | undefined> | string | undefined;
   forget(account: string, name: string): Promise<void> | void;

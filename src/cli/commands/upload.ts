@@ -12,7 +12,8 @@ import { checkAudienceName, runUpload, type UploadEvents } from '../../upload/up
 import { readDestinationConfig } from '../../destinations/config.js';
 import { getDestination } from '../../destinations/registry.js';
 import { AuError, type ErrorCode } from '../../errors.js';
-import { listBatches } from '../../db/queries/jobs.js';
+import { knownAudienceId, listBatches } from '../../db/queries/jobs.js';
+import { withRuntime } from '../runtime.js';
 import { submitUploadJob, waitForJob } from '../../jobs/client.js';
 import { openRuntime } from '../../jobs/runtime.js';
 import { summaryOfJob } from '../../jobs/summary.js';
@@ -79,20 +80,24 @@ platform accepted everything.`,
 
 async function dryRun(inputs: string[], options: UploadCliOptions): Promise<UploadSummary> {
   if (options.mode === 'mirror') throw new AuError('AU_OPTION_INVALID', '--dry-run shows append, remove or replace; a mirror depends on the last upload, which only a real run knows');
+  const mode = options.mode;
   const config = loadConfig();
-  return runUpload({
+  const platform = getDestination(options.destination).platform;
+  // The audience ids the real upload would use are those of earlier jobs, in the job database.
+  return withRuntime((runtime) => runUpload({
     inputs,
     destination: options.destination,
     audienceName: options.audience,
     audienceId: options.audienceId,
     mappings: parseMappingSpecs(options.map),
-    mode: options.mode,
+    mode,
     defaultCountry: options.defaultCountry,
     dateFormat: options.dateFormat,
     dryRun: true,
     dataDir: config.dataDir,
+    audienceIds: { get: (account, name) => knownAudienceId(runtime.db, platform, account, name), forget: () => undefined },
     events: options.json ? {} : progressEvents(),
-  });
+  }));
 }
 
 /**
