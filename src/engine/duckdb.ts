@@ -30,6 +30,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     // Output order is imposed explicitly (ORDER BY); keeping insertion order costs memory on big inputs.
     preserve_insertion_order: 'false',
     ...(options.threads ? { threads: String(options.threads) } : {}),
+    // Give freed memory back to the system at once. Under the memory limit DuckDB keeps evicting blocks to the
+    // spill folder and reading them back; by default the allocator keeps the freed pages, and resident memory ran
+    // 400 MB over the limit (50 M rows: 1.06 GB peak). Purging after any eviction or bulk free over 1 MB, with
+    // jemalloc's background thread returning the rest, measured 0.85 GB on 50 M rows, and no slower on 5 M.
+    allocator_background_threads: 'true',
+    allocator_bulk_deallocation_flush_threshold: '1MB',
     // Nothing in this product needs network or extension downloads; fail fast instead of trying.
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
