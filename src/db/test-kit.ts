@@ -53,28 +53,21 @@ async function pgliteTemplate(): Promise<string> {
   return template;
 }
 
-export async function createTarget(kind: Backend): Promise<TestTarget> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'au-db-test-'));
-  if (kind === 'pglite') await cp(await pgliteTemplate(), join(dataDir, 'db'), { recursive: true });
-  const opened: Database[] = [];
-  let url: string | undefined;
-  let dropDatabase = async (): Promise<void> => {};
-  if (kind === 'postgres') {
-    const name = `au_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-    try {
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-    } catch (error) {
-      await rm(dataDir, { recursive: true, force: true });
-      throw error;
-    } finally {
-      await admin.end().catch(() => {});
-    }
-    const parsed = new URL(ADMIN_URL);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-    dropDatabase = async () => {
+/** A fresh, empty database on the test PostgreSQL server, and how to drop it. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `au_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+  const parsed = new URL(ADMIN_URL);
+  parsed.pathname = `/${name}`;
+  return {
+    url: parsed.toString(),
+    async drop() {
       const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
       await client.connect();
       try {
@@ -82,7 +75,23 @@ export async function createTarget(kind: Backend): Promise<TestTarget> {
       } finally {
         await client.end();
       }
-    };
+    },
+  };
+}
+
+export async function createTarget(kind: Backend): Promise<TestTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'au-db-test-'));
+  if (kind === 'pglite') await cp(await pgliteTemplate(), join(dataDir, 'db'), { recursive: true });
+  const opened: Database[] = [];
+  let url: string | undefined;
+  let dropDatabase = async (): Promise<void> => {};
+  if (kind === 'postgres') {
+    try {
+      ({ url, drop: dropDatabase } = await createTestDatabase());
+    } catch (error) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    }
   }
   return {
     kind,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitUploadJob, waitForJob } from '../jobs/client.js';
 import { openRuntime, type Runtime } from '../jobs/runtime.js';
 import type { UploadJobSpec } from '../jobs/spec.js';
-import { createTestDatabaseUrl } from '../jobs/test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { startWorker } from '../jobs/worker.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/server.js';
 import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv } from '../testing/people-file.js';
@@ -36,7 +36,7 @@ const settings = { pollingIntervalSeconds: 0.5, retryPolicy: { baseDelayMs: 5, m
 
 describe.each([
   { database: 'PGlite', url: async () => undefined },
-  { database: 'PostgreSQL', url: createTestDatabaseUrl },
+  { database: 'PostgreSQL', url: createTestDatabase },
 ])('saved destinations in jobs on $database', ({ database, url }) => {
   let runtime: Runtime;
   let worker: { stop(): Promise<void> };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabaseUrl } from '../jobs/test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { openRuntime, type Runtime } from '../jobs/runtime.js';
 import { startS3rver, type S3rverHandle } from '../storage/testing.js';
 import { scanDropzone } from './scan.js';
@@ -19,7 +19,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  database = await createTestDatabaseUrl();
+  database = await createTestDatabase();
   const env = { ...s3.env, STORAGE_URL: `s3://${s3.bucket}/shared`, DATABASE_URL: database.url };
   for (let i = 0; i < 2; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'au-dropzone-pg-'));

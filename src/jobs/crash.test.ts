@@ -6,7 +6,7 @@ import { startSandbox, type SandboxFixture } from '../testing/sandbox-fixture.js
 import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv } from '../testing/people-file.js';
 import { submitUploadJob, waitForJob } from './client.js';
 import { openRuntime } from './runtime.js';
-import { createTestDatabaseUrl } from './test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { spawnWorker } from './worker-process.js';
 import { listBatches, type JobRow } from '../db/queries/jobs.js';
 
@@ -44,7 +44,7 @@ function randomDelays(seed: number, count: number, minMs: number, maxMs: number)
 
 describe.each([
   { database: 'PGlite', url: async () => undefined },
-  { database: 'PostgreSQL', url: createTestDatabaseUrl },
+  { database: 'PostgreSQL', url: createTestDatabase },
 ])('crash-resume on $database', ({ database, url }) => {
   it('SIGKILL at 10+ random moments: exact membership, no batch applied twice', { timeout: 420_000 }, async () => {
     const dataDir = mkdtempSync(join(work, 'data-'));

@@ -6,7 +6,7 @@ import { startSandbox, type SandboxFixture } from '../testing/sandbox-fixture.js
 import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv, type Person } from '../testing/people-file.js';
 import { submitUploadJob, waitForJob } from './client.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import { createTestDatabaseUrl } from './test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { startWorker } from './worker.js';
 import type { UploadJobSpec } from './spec.js';
 
@@ -34,7 +34,7 @@ function csv(rows: readonly Person[]): string {
 
 describe.each([
   { database: 'PGlite', url: async () => undefined },
-  { database: 'PostgreSQL', url: createTestDatabaseUrl },
+  { database: 'PostgreSQL', url: createTestDatabase },
 ])('mirror on $database', ({ database, url }) => {
   let runtime: Runtime;
   let worker: { stop(): Promise<void> };

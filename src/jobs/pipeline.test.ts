@@ -8,7 +8,7 @@ import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv } fro
 import { cancelJob, retryJob, submitUploadJob, waitForJob } from './client.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startWorker } from './worker.js';
-import { createTestDatabaseUrl } from './test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 
 /** The job pipeline end to end, in one process: a job, a worker, the sandbox; on PGlite and on PostgreSQL. */
 let sandbox: SandboxFixture;
@@ -36,7 +36,7 @@ const settings = { pollingIntervalSeconds: 0.5, retryPolicy: { baseDelayMs: 5, m
 
 describe.each([
   { database: 'PGlite', url: async () => undefined },
-  { database: 'PostgreSQL', url: createTestDatabaseUrl },
+  { database: 'PostgreSQL', url: createTestDatabase },
 ])('pipeline on $database', ({ database, url }) => {
   let runtime: Runtime;
   let worker: { stop(): Promise<void> };

@@ -8,7 +8,7 @@ import { metaEmailPhoneMembers, people, writePeopleCsv } from '../testing/people
 import { getJob } from '../db/queries/jobs.js';
 import { submitUploadJob, waitForJob } from './client.js';
 import { openRuntime } from './runtime.js';
-import { createTestDatabaseUrl } from './test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';
 
 /**
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('scale-out', () => {
   it('two workers on PostgreSQL and S3 share a 1 M-row job', { timeout: 300_000 }, async () => {
-    const db = await createTestDatabaseUrl();
+    const db = await createTestDatabase();
     const rows = people(0, 1_000_000);
     const input = join(work, 'people.csv');
     writePeopleCsv(input, rows);

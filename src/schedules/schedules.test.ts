@@ -9,7 +9,7 @@ import { AuError } from '../errors.js';
 import { waitForJob } from '../jobs/client.js';
 import { openRuntime, type Runtime } from '../jobs/runtime.js';
 import type { UploadJobSpec } from '../jobs/spec.js';
-import { createTestDatabaseUrl } from '../jobs/test-databases.js';
+import { createTestDatabase } from '../db/test-kit.js';
 import { startWorker } from '../jobs/worker.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/server.js';
 import { metaEmailPhoneMembers, people, writePeopleCsv, type Person } from '../testing/people-file.js';
@@ -55,7 +55,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 
 describe.each([
   { database: 'PGlite', url: async () => undefined },
-  { database: 'PostgreSQL', url: createTestDatabaseUrl },
+  { database: 'PostgreSQL', url: createTestDatabase },
 ])('schedules on $database', ({ database, url }) => {
   let runtime: Runtime;
   let worker: { stop(): Promise<void> };

@@ -15,21 +15,26 @@ export interface SandboxFixture {
   close(): Promise<void>;
 }
 
+/** The environment a client needs to use the sandbox at `baseUrl` with its built-in credentials. */
+export function sandboxEnv(baseUrl: string): NodeJS.ProcessEnv {
+  const { tiktok, meta } = SANDBOX_CREDENTIALS;
+  return {
+    AU_TIKTOK_BASE_URL: baseUrl,
+    AU_TIKTOK_ACCESS_TOKEN: tiktok.accessToken,
+    AU_TIKTOK_ADVERTISER_ID: tiktok.advertiserId,
+    AU_META_BASE_URL: baseUrl,
+    AU_META_ACCESS_TOKEN: meta.accessToken,
+    AU_META_AD_ACCOUNT_ID: meta.adAccountId,
+  };
+}
+
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxFixture> {
   const server = await createSandboxServer(options);
   const baseUrl = await server.listen(0);
-  const { tiktok, meta } = SANDBOX_CREDENTIALS;
   return {
     server,
     baseUrl,
-    env: {
-      AU_TIKTOK_BASE_URL: baseUrl,
-      AU_TIKTOK_ACCESS_TOKEN: tiktok.accessToken,
-      AU_TIKTOK_ADVERTISER_ID: tiktok.advertiserId,
-      AU_META_BASE_URL: baseUrl,
-      AU_META_ACCESS_TOKEN: meta.accessToken,
-      AU_META_AD_ACCOUNT_ID: meta.adAccountId,
-    },
+    env: sandboxEnv(baseUrl),
     members(platform, audienceId) {
       const members = server.platforms[platform].members(audienceId);
       if (members === null) throw new Error(`the ${platform} sandbox has no audience ${audienceId}`);
@@ -79,17 +84,9 @@ export async function startSandboxProcess(): Promise<RemoteSandbox> {
     if (!response.ok) throw new Error(`sandbox control ${method} ${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   };
-  const { tiktok, meta } = SANDBOX_CREDENTIALS;
   return {
     baseUrl,
-    env: {
-      AU_TIKTOK_BASE_URL: baseUrl,
-      AU_TIKTOK_ACCESS_TOKEN: tiktok.accessToken,
-      AU_TIKTOK_ADVERTISER_ID: tiktok.advertiserId,
-      AU_META_BASE_URL: baseUrl,
-      AU_META_ACCESS_TOKEN: meta.accessToken,
-      AU_META_AD_ACCOUNT_ID: meta.adAccountId,
-    },
+    env: sandboxEnv(baseUrl),
     members: async (platform, audienceId) => (await control<{ members: string[] }>('GET', `${platform}/audiences/${audienceId}/members`)).members,
     stats: (platform) => control<SandboxStats>('GET', `${platform}/stats`),
     faults: async (platform, settings) => {
