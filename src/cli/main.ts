@@ -10,6 +10,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerDestinations } from './commands/destinations.js';
 import { registerSchedules } from './commands/schedules.js';
 import { registerServe } from './commands/serve.js';
+import { registerUsers } from './commands/users.js';
 import { existsSync } from 'node:fs';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDestinations(program);
   registerSchedules(program);
   registerServe(program);
+  registerUsers(program);
   registerDemo(program);
   return program;
 }

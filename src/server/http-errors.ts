@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AuError, isAuError, type ErrorCode } from '../errors.js';
 
@@ -74,8 +74,17 @@ export function errorBody(error: AuError): ErrorBody {
   return body;
 }
 
-/** Turns whatever a route throws into an ErrorBody; unexpected errors are logged and answered without their text. */
-export function installErrorHandler(app: FastifyInstance): void {
+/** The JSON 404 of an unknown route. */
+export function notFoundBody(request: FastifyRequest): ErrorBody {
+  return errorBody(new AuError('AU_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/**
+ * Turns whatever a route throws into an ErrorBody; unexpected errors are logged and answered without their text.
+ * Unknown routes answer a JSON 404, unless `notFound: false` (the web app installs its own, which falls back to
+ * the single-page app's index.html for browser paths).
+ */
+export function installErrorHandler(app: FastifyInstance, options: { notFound?: boolean } = {}): void {
   app.setErrorHandler((error: FastifyError | AuError | Error, request, reply) => {
     if (isAuError(error)) return reply.code(statusOf(error.code)).send(errorBody(error));
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -95,7 +104,5 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send(errorBody(new AuError('AU_INTERNAL', 'internal error; the server log has the details')));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(new AuError('AU_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`))),
-  );
+  if (options.notFound !== false) app.setNotFoundHandler((request, reply) => reply.code(404).send(notFoundBody(request)));
 }

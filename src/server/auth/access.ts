@@ -17,6 +17,8 @@ export interface AuthContext {
   via: 'session' | 'token';
   /** What the audit log records as the actor: the user's email. */
   actor: string;
+  /** For cookie sessions: the session (by the SHA-256 of its cookie) and the CSRF token its unsafe requests must echo. */
+  session?: { idHash: string; csrfToken: string };
 }
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
@@ -25,11 +27,21 @@ export function roleAllows(role: Role, access: Access): boolean {
   return access === 'public' || RANK[role] >= RANK[access];
 }
 
+/** One registered route and who may call it, as the guard recorded it (`app.routeAccess`; tests walk it). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
   interface FastifyRequest {
     auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    routeAccess: RouteAccess[];
   }
 }
