@@ -133,6 +133,8 @@ export interface Connector {
   getAudience(id: string): Promise<AudienceInfo>;
   /** Every audience with exactly this name, reading every page. */
   findAudiencesByName(name: string): Promise<AudienceInfo[]>;
+  /** The account's audiences as the platform lists them, at most `max` (for a person picking an existing one). */
+  listAudiences?(max: number): Promise<AudienceInfo[]>;
   runBatch(batch: PlannedBatch, context: DeliveryContext): Promise<BatchOutcome>;
   deleteAudience(id: string): Promise<void>;
 }

@@ -124,6 +124,25 @@ function checkFields(
 }
 
 /**
+ * The checks `saveDestination` makes before storing anything (name, credential and setting fields against the
+ * definition), for callers that test the credentials with the platform first. Returns the trimmed values.
+ */
+export function checkDestinationInput(input: SaveDestinationInput): {
+  definition: DestinationDefinition;
+  name: string;
+  credentials: Record<string, string>;
+  settings: Record<string, string>;
+} {
+  const definition = getDestination(input.platform);
+  return {
+    definition,
+    name: checkName(input.name),
+    credentials: checkFields(definition, definition.credentials, input.credentials ?? {}, 'credential'),
+    settings: checkFields(definition, definition.settings, input.settings ?? {}, 'setting'),
+  };
+}
+
+/**
  * Saves a destination: validates the fields, stores the record, seals the credentials under the master key with
  * the record's id as AAD, and records an audit entry, in one transaction. AU_ALREADY_EXISTS when the name is taken
  * (unless `replace`).

@@ -97,7 +97,7 @@ export async function setJobPrepared(
 ): Promise<void> {
   await q.query(
     `UPDATE jobs SET state = 'uploading', account = $2, platform_audience_id = $3, session_id = $4, work_prefix = $5,
-       report = $6::jsonb, updated_at = now() WHERE id::text = $1`,
+       report = $6::jsonb, prepared_at = now(), updated_at = now() WHERE id::text = $1`,
     [id, fields.account, fields.platformAudienceId, fields.sessionId, fields.workPrefix, json(fields.report)],
   );
 }
@@ -195,7 +195,7 @@ export async function resetFailedBatches(q: Queryable, jobId: string): Promise<n
 export async function knownAudienceId(q: Queryable, platform: string, account: string, name: string): Promise<string | undefined> {
   const rows = await q.query<{ id: string }>(
     `SELECT platform_audience_id AS id FROM jobs
-     WHERE platform = $1 AND account = $2 AND audience_name = $3 AND platform_audience_id IS NOT NULL
+     WHERE platform = $1 AND account = $2 AND audience_name = $3 AND platform_audience_id IS NOT NULL AND NOT audience_id_stale
      ORDER BY created_at DESC LIMIT 1`,
     [platform, account, name],
   );
@@ -236,4 +236,127 @@ export async function jobsPastRetention(q: Queryable, days: number): Promise<{ i
 
 export async function forgetWorkFiles(q: Queryable, id: string): Promise<void> {
   await q.query(`UPDATE jobs SET work_prefix = NULL, updated_at = now() WHERE id::text = $1`, [id]);
+}
+
+// --- Reads of the REST API (job lists, details, dashboards) and the links it records.
+
+/** A job as the API shows it: the row, its links, and its batch counts by state. */
+export interface JobListRow extends JobRow {
+  destination_id: number | null;
+  destination_name: string | null;
+  dataset_id: number | null;
+  schedule_id: number | null;
+  prepared_at: Date | null;
+  batch_counts: Record<BatchState, number>;
+}
+
+const JOB_LIST_COLUMNS = `j.id::text AS id, j.kind, j.state, j.platform, j.account, j.audience_name, j.platform_audience_id, j.mode,
+  j.options, j.report, j.summary, j.error, j.session_id, j.work_prefix, j.created_by, j.created_at, j.updated_at, j.started_at,
+  j.finished_at, j.destination_id, d.name AS destination_name, j.dataset_id, j.schedule_id, j.prepared_at,
+  (SELECT jsonb_build_object(
+      'pending', count(*) FILTER (WHERE b.state = 'pending'), 'queued', count(*) FILTER (WHERE b.state = 'queued'),
+      'sending', count(*) FILTER (WHERE b.state = 'sending'), 'done', count(*) FILTER (WHERE b.state = 'done'),
+      'failed', count(*) FILTER (WHERE b.state = 'failed'), 'dead', count(*) FILTER (WHERE b.state = 'dead'))
+   FROM batches b WHERE b.job_id = j.id) AS batch_counts`;
+
+export interface JobListFilters {
+  limit: number;
+  state?: JobState;
+  platform?: string;
+  destinationId?: number;
+  createdBy?: string;
+  /** A part of the audience name (any case), or the start of the job id. */
+  search?: string;
+  /** Jobs older than this one (keyset paging: pass the last id of the previous page). */
+  before?: string;
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function listJobsForApi(q: Queryable, filters: JobListFilters): Promise<JobListRow[]> {
+  const params: unknown[] = [Math.min(Math.max(Math.trunc(filters.limit), 1), 500)];
+  const where: string[] = [];
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filters.state !== undefined) where.push(`j.state = ${add(filters.state)}`);
+  if (filters.platform !== undefined) where.push(`j.platform = ${add(filters.platform)}`);
+  if (filters.destinationId !== undefined) where.push(`j.destination_id = ${add(filters.destinationId)}`);
+  if (filters.createdBy !== undefined) where.push(`j.created_by = ${add(filters.createdBy)}`);
+  if (filters.search !== undefined && filters.search !== '') {
+    const escaped = filters.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const contains = add(`%${escaped}%`);
+    const starts = add(`${escaped.toLowerCase()}%`);
+    where.push(`(j.audience_name ILIKE ${contains} OR j.id::text LIKE ${starts})`);
+  }
+  if (filters.before !== undefined) {
+    where.push(`(j.created_at, j.id) < (SELECT created_at, id FROM jobs WHERE id::text = ${add(filters.before)})`);
+  }
+  return q.query<JobListRow>(
+    `SELECT ${JOB_LIST_COLUMNS} FROM jobs j LEFT JOIN destinations d ON d.id = j.destination_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY j.created_at DESC, j.id DESC LIMIT $1`,
+    params,
+  );
+}
+
+export async function getJobForApi(q: Queryable, id: string): Promise<JobListRow | null> {
+  const rows = await q.query<JobListRow>(`SELECT ${JOB_LIST_COLUMNS} FROM jobs j LEFT JOIN destinations d ON d.id = j.destination_id WHERE j.id::text = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** A batch with the time of its last change (for a finished batch: when it finished). */
+export interface BatchTimelineRow extends BatchRow {
+  updated_at: Date;
+}
+
+export async function listBatchTimeline(q: Queryable, jobId: string): Promise<BatchTimelineRow[]> {
+  return q.query<BatchTimelineRow>(`SELECT ${BATCH_COLUMNS}, updated_at FROM batches WHERE job_id::text = $1 ORDER BY seq`, [jobId]);
+}
+
+/** Changes whenever the job or one of its batches changes: what a live view polls before reading the whole job. */
+export async function jobChangeMark(q: Queryable, jobId: string): Promise<string | null> {
+  const rows = await q.query<{ mark: string }>(
+    `SELECT j.state || ':' || (extract(epoch FROM j.updated_at) * 1000000)::bigint::text || ':' ||
+            coalesce((SELECT count(*)::text || ':' || coalesce((extract(epoch FROM max(b.updated_at)) * 1000000)::bigint::text, '')
+                      FROM batches b WHERE b.job_id = j.id), '') AS mark
+     FROM jobs j WHERE j.id::text = $1`,
+    [jobId],
+  );
+  return rows[0]?.mark ?? null;
+}
+
+/** How many jobs are in each state. */
+export async function jobStateCounts(q: Queryable): Promise<Record<JobState, number>> {
+  const rows = await q.query<{ state: JobState; n: number }>(`SELECT state, count(*)::int AS n FROM jobs GROUP BY state`);
+  const counts: Record<JobState, number> = { queued: 0, preparing: 0, uploading: 0, done: 0, failed: 0, dead: 0, cancelled: 0 };
+  for (const row of rows) counts[row.state] = row.n;
+  return counts;
+}
+
+/** The dataset a job was submitted from. */
+export async function setJobDataset(q: Queryable, id: string, datasetId: number): Promise<void> {
+  await q.query(`UPDATE jobs SET dataset_id = $2 WHERE id::text = $1`, [id, datasetId]);
+}
+
+/**
+ * Marks every audience id remembered for this platform account as stale, so `knownAudienceId` no longer offers
+ * it (a sandbox forgot its audiences when it stopped, and hands out the same ids again). Returns how many jobs.
+ */
+export async function markAudienceIdsStale(q: Queryable, platform: string, account: string): Promise<number> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE jobs SET audience_id_stale = true WHERE platform = $1 AND account = $2 AND platform_audience_id IS NOT NULL AND NOT audience_id_stale RETURNING id::text AS id`,
+    [platform, account],
+  );
+  return rows.length;
+}
+
+/** Ids of the unfinished jobs that send to one of these saved destinations. */
+export async function unfinishedJobsOfDestinations(q: Queryable, destinationIds: readonly number[]): Promise<string[]> {
+  if (destinationIds.length === 0) return [];
+  const rows = await q.query<{ id: string }>(
+    `SELECT id::text AS id FROM jobs WHERE destination_id = ANY ($1::bigint[]) AND state NOT IN ('done', 'failed', 'dead', 'cancelled') ORDER BY created_at`,
+    [destinationIds],
+  );
+  return rows.map((row) => row.id);
 }

@@ -32,3 +32,21 @@ export async function saveMapping(q: Queryable, signature: string, platform: str
   );
   return row!;
 }
+
+/** Every saved mapping, most recently used first. */
+export async function listSavedMappings(q: Queryable, options: { platform?: string; limit?: number } = {}): Promise<SavedMapping[]> {
+  return q.query<SavedMapping>(
+    `SELECT ${COLUMNS} FROM saved_mappings WHERE ($1::text IS NULL OR platform = $1) ORDER BY updated_at DESC, id DESC LIMIT $2`,
+    [options.platform ?? null, options.limit ?? 200],
+  );
+}
+
+export async function getSavedMappingById(q: Queryable, id: number): Promise<SavedMapping | undefined> {
+  const [row] = await q.query<SavedMapping>(`SELECT ${COLUMNS} FROM saved_mappings WHERE id = $1`, [id]);
+  return row;
+}
+
+/** Whether it existed. */
+export async function deleteSavedMapping(q: Queryable, id: number): Promise<boolean> {
+  return (await q.query('DELETE FROM saved_mappings WHERE id = $1 RETURNING id', [id])).length > 0;
+}

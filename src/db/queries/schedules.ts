@@ -94,3 +94,13 @@ export async function lastScheduledJobs(q: Queryable, scheduleId?: number): Prom
   );
   return new Map(rows.map(({ scheduleId: id, ...job }) => [id, job]));
 }
+
+export async function getScheduleById(q: Queryable, id: number): Promise<ScheduleRow | undefined> {
+  const [row] = await q.query<ScheduleRow>(`SELECT ${COLUMNS} FROM schedules WHERE id = $1`, [id]);
+  return row;
+}
+
+export async function countSchedules(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM schedules');
+  return row?.n ?? 0;
+}

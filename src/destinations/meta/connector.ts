@@ -83,6 +83,17 @@ export class MetaConnector implements Connector {
     return found;
   }
 
+  async listAudiences(max: number): Promise<AudienceInfo[]> {
+    const found: AudienceInfo[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.listPage(after, META_PAGE_SIZE);
+      for (const audience of page.data) if (found.length < max) found.push(toAudienceInfo(audience));
+      after = page.next;
+    } while (after && found.length < max);
+    return found;
+  }
+
   async runBatch(batch: PlannedBatch, context: DeliveryContext): Promise<BatchOutcome> {
     if (batch.kind === 'create-audience') {
       const name = String(batch.params.name);

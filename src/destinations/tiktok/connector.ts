@@ -82,6 +82,16 @@ export class TiktokConnector implements Connector {
     return found;
   }
 
+  async listAudiences(max: number): Promise<AudienceInfo[]> {
+    const found: AudienceInfo[] = [];
+    for (let page = 1; found.length < max; page++) {
+      const { list, totalPage } = await this.listPage(page, TIKTOK_PAGE_SIZE);
+      for (const item of list) if (found.length < max) found.push(toAudienceInfo(item));
+      if (page >= totalPage || list.length === 0) break;
+    }
+    return found;
+  }
+
   async runBatch(batch: PlannedBatch, context: DeliveryContext): Promise<BatchOutcome> {
     if (batch.kind === 'upload-file') return this.uploadFile(batch, context);
     if (batch.kind === 'apply-files') return this.applyFiles(batch, context);
