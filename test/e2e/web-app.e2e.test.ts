@@ -1,0 +1,230 @@
+/**
+ * The web app end to end, as a newcomer meets it: the product started the way `npm start` starts it (sandbox
+ * destinations, a synthetic sample in storage, a one-time admin password on the console), driven in Debian's
+ * Chromium through playwright-core. Screenshots of every step go to test-artifacts/screenshots/.
+ */
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp, launchChromium, snap, startProduct, type RunningProduct } from './product.js';
+
+let product: RunningProduct;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const NEW_PASSWORD = 'correct horse battery staple 42';
+
+beforeAll(async () => {
+  buildWebApp();
+  // A failing batch goes dead at once (no queue-level retries), so the failure test does not wait on backoffs.
+  product = await startProduct({ AU_JOB_RETRY_LIMIT: '0' });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+async function sandboxFaults(platform: string, settings: Record<string, number>): Promise<void> {
+  const response = await fetch(`${product.sandboxUrl}/_sandbox/${platform}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  expect(response.ok).toBe(true);
+}
+
+async function sandboxMembers(platform: string, audienceId: string): Promise<number> {
+  const response = await fetch(`${product.sandboxUrl}/_sandbox/${platform}/audiences/${audienceId}/members`);
+  expect(response.ok).toBe(true);
+  return ((await response.json()) as { count: number }).count;
+}
+
+/** Every visible form field on the page has an accessible name (a label, aria-label or aria-labelledby). */
+async function expectEveryFieldLabelled(): Promise<void> {
+  // Runs in the page (a string: the Node-side program has no DOM types).
+  const unlabelled = await page.evaluate<string[]>(`
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((field) => field.type !== 'hidden' && field.offsetParent !== null)
+      .filter((field) => !(field.labels?.length || field.getAttribute('aria-label') || field.getAttribute('aria-labelledby')))
+      .map((field) => field.outerHTML.slice(0, 120))
+  `);
+  expect(unlabelled).toEqual([]);
+}
+
+/** Presses Tab until `target` has the focus: proves it is reachable with the keyboard alone. */
+async function tabTo(target: Locator, maxPresses = 80): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    if (await target.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`could not reach ${target.toString()} with Tab`);
+}
+
+interface WizardRun {
+  shot: string;
+  audience: string;
+  destination: string;
+  mode: string;
+  mapping: Record<string, string>;
+  keyboardOnly?: boolean;
+}
+
+/** Walks the five steps; returns on the monitor page. */
+async function runWizard(run: WizardRun): Promise<void> {
+  await page.getByRole('link', { name: 'New upload' }).first().click();
+
+  await expect.poll(() => page.getByRole('heading', { name: 'Select file' }).isVisible()).toBe(true);
+  await page.getByRole('button', { name: /samples/ }).first().click();
+  const sample = page.getByRole('checkbox', { name: /audience-sample\.csv/ });
+  if (run.keyboardOnly) {
+    await tabTo(sample);
+    await page.keyboard.press('Space');
+  } else {
+    await sample.check();
+  }
+  await expectEveryFieldLabelled();
+  await snap(page, `${run.shot}-1-select-file`);
+  await next(run);
+
+  await expect.poll(() => page.getByRole('heading', { name: 'Define dataset' }).isVisible(), { timeout: 60_000 }).toBe(true);
+  if (run.keyboardOnly) {
+    await tabTo(page.getByLabel('Audience name', { exact: true }));
+    await page.keyboard.type(run.audience);
+  } else {
+    await page.getByLabel('Audience name', { exact: true }).fill(run.audience);
+  }
+  const destination = page.getByLabel('Destination', { exact: true });
+  if (run.keyboardOnly) await tabTo(destination);
+  const option = destination.locator('option', { hasText: run.destination });
+  await destination.selectOption((await option.getAttribute('value'))!);
+  const mode = page.getByLabel('Mode', { exact: true });
+  if (run.keyboardOnly) await tabTo(mode);
+  await mode.selectOption(run.mode);
+  await expectEveryFieldLabelled();
+  await snap(page, `${run.shot}-2-define-dataset`);
+  await next(run);
+
+  await expect.poll(() => page.getByRole('heading', { name: 'Define columns' }).isVisible()).toBe(true);
+  const selects = page.getByLabel(/^Identifier for /);
+  await expect.poll(() => selects.count()).toBeGreaterThan(0);
+  for (const select of await selects.all()) {
+    const label = (await select.getAttribute('aria-label')) ?? (await select.evaluate((el) => (el as unknown as { labels?: { textContent: string | null }[] }).labels?.[0]?.textContent ?? ''));
+    const column = label.replace(/^Identifier for /, '').trim();
+    if (run.keyboardOnly) await tabTo(select);
+    await select.selectOption(run.mapping[column] ?? '');
+  }
+  // The live preview has answered for every mapped column.
+  await expect.poll(() => page.getByText(/checking…|Updating…/).count(), { timeout: 60_000 }).toBe(0);
+  await expectEveryFieldLabelled();
+  await snap(page, `${run.shot}-3-define-columns`);
+  await next(run);
+
+  await expect.poll(() => page.getByRole('heading', { name: 'Confirm' }).isVisible()).toBe(true);
+  const terms = page.getByRole('checkbox', { name: /^I confirm/ });
+  await expect.poll(() => terms.isVisible(), { timeout: 90_000 }).toBe(true);
+  if (run.keyboardOnly) {
+    await tabTo(terms);
+    await page.keyboard.press('Space');
+  } else {
+    await terms.check();
+  }
+  await expectEveryFieldLabelled();
+  await snap(page, `${run.shot}-4-confirm`);
+  const start = page.getByRole('button', { name: 'Start upload' });
+  if (run.keyboardOnly) {
+    await tabTo(start);
+    await page.keyboard.press('Enter');
+  } else {
+    await start.click();
+  }
+  await expect.poll(() => page.getByRole('heading', { name: 'Monitor' }).isVisible()).toBe(true);
+}
+
+async function next(run: WizardRun): Promise<void> {
+  const button = page.getByRole('button', { name: 'Next' });
+  if (run.keyboardOnly) {
+    await tabTo(button);
+    await page.keyboard.press('Enter');
+  } else {
+    await button.click();
+  }
+}
+
+async function waitForState(states: RegExp, timeout = 180_000): Promise<string> {
+  await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout, interval: 500 }).toMatch(states);
+  return (await page.getByTestId('job-state').textContent())!.trim();
+}
+
+const figure = async (testId: string) => Number(await page.getByTestId(testId).getAttribute('data-value'));
+
+describe('the web app', () => {
+  it('first sign-in with the printed one-time password forces a password change', async () => {
+    await page.goto(product.url);
+    await expect.poll(() => page.getByLabel('Email', { exact: true }).isVisible()).toBe(true);
+    await expectEveryFieldLabelled();
+    await snap(page, '01-sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(product.adminEmail);
+    await page.getByLabel('Password', { exact: true }).fill(product.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect.poll(() => page.getByLabel('Current password').isVisible()).toBe(true);
+    await expectEveryFieldLabelled();
+    await snap(page, '02-change-password');
+    await page.getByLabel('Current password', { exact: true }).fill(product.adminPassword);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirm new password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.getByRole('link', { name: 'New upload' }).first().isVisible()).toBe(true);
+    await snap(page, '03-dashboard');
+  }, 120_000);
+
+  it('uploads the sample to the TikTok sandbox through the wizard and shows the sandbox counts', async () => {
+    await runWizard({ shot: '10-tiktok', audience: 'E2E TikTok', destination: 'TikTok Sandbox', mode: 'append', mapping: { email: 'EMAIL' } });
+    expect(await waitForState(/^(complete|failed|dead|cancelled)$/)).toBe('complete');
+    await snap(page, '10-tiktok-5-monitor-complete');
+    const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
+    expect(audienceId).toMatch(/^\d+$/);
+    const received = await figure('received-count');
+    expect(received).toBeGreaterThan(1000);
+    expect(received).toBe(await sandboxMembers('tiktok', audienceId));
+   }, 400_000);
+
+  it('uploads the sample to the Meta sandbox with several identifiers, using the keyboard alone', async () => {
+    await runWizard({
+      shot: '20-meta',
+      audience: 'E2E Meta',
+      destination: 'Meta Sandbox',
+      mode: 'replace',
+      mapping: { email: 'EMAIL', phone: 'PHONE', first_name: 'FN', last_name: 'LN', zip: 'ZIP', country: 'COUNTRY' },
+      keyboardOnly: true,
+    });
+    expect(await waitForState(/^(complete|failed|dead|cancelled)$/)).toBe('complete');
+    await snap(page, '20-meta-5-monitor-complete');
+    const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
+    const received = await figure('received-count');
+    expect(received).toBeGreaterThan(1000);
+    expect(received).toBe(await sandboxMembers('meta', audienceId));
+   }, 400_000);
+
+  it('shows a failing upload with its reason and completes it with Retry', async () => {
+    await sandboxFaults('tiktok', { serverErrorRate: 1 });
+    await runWizard({ shot: '30-failure', audience: 'E2E TikTok retry', destination: 'TikTok Sandbox', mode: 'append', mapping: { email: 'EMAIL' } });
+    expect(await waitForState(/^(complete|failed|dead|cancelled)$/)).toMatch(/^(failed|dead)$/);
+    const alert = page.getByRole('alert').first();
+    await expect.poll(() => alert.textContent()).toMatch(/platform/i);
+    await snap(page, '30-failure-5-monitor-failed');
+
+    await sandboxFaults('tiktok', { serverErrorRate: 0 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    // The page first shows the retry under way, then where it ends.
+    await waitForState(/^(queued|preparing|uploading|complete)$/, 30_000);
+    expect(await waitForState(/^(complete|failed|dead|cancelled)$/)).toBe('complete');
+    await snap(page, '30-failure-6-monitor-retried');
+    const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
+    expect(await figure('received-count')).toBe(await sandboxMembers('tiktok', audienceId));
+   }, 400_000);
+});

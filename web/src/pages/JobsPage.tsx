@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import { JOB_STATES, type Job } from '../api/types';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { SelectField, TextField } from '../components/Field';
+import { JobsTable } from '../components/JobsTable';
+import { Card, EmptyState, Loading, PageHeader, ViewerNotice } from '../components/Misc';
+import { NewUploadButton } from '../components/NewUploadButton';
+import { jobStateWord } from '../lib/format';
+import { useDebounced, useLoad } from '../lib/hooks';
+
+/** Jobs history with filters; each job opens its monitor page. Filters live in the URL so links can share them. */
+export function JobsPage() {
+  const [params, setParams] = useSearchParams();
+  const state = params.get('state') ?? '';
+  const destinationId = params.get('destinationId') ?? '';
+  const [search, setSearch] = useState(params.get('search') ?? '');
+  const debouncedSearch = useDebounced(search.trim(), 350);
+
+  const setParam = (name: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+
+  useEffect(() => {
+    if ((params.get('search') ?? '') !== debouncedSearch) setParam('search', debouncedSearch);
+    // only when the debounced text changes
+  }, [debouncedSearch]);
+
+  const destinations = useLoad(() => api.destinations(), []);
+  const filters = { state, destinationId, search: params.get('search') ?? '' };
+  const first = useLoad(() => api.jobs({ ...filters, limit: 50 }), [filters.state, filters.destinationId, filters.search]);
+  const [older, setOlder] = useState<Job[]>([]);
+  const [nextBefore, setNextBefore] = useState<string | null>(null);
+  const [olderError, setOlderError] = useState<unknown>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+
+  useEffect(() => {
+    setOlder([]);
+    setOlderError(null);
+    setNextBefore(first.data?.nextBefore ?? null);
+  }, [first.data]);
+
+  const loadOlder = async () => {
+    if (!nextBefore) return;
+    setLoadingOlder(true);
+    setOlderError(null);
+    try {
+      const page = await api.jobs({ ...filters, limit: 50, before: nextBefore });
+      setOlder((previous) => [...previous, ...page.jobs]);
+      setNextBefore(page.nextBefore);
+    } catch (error) {
+      setOlderError(error);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  const jobs = [...(first.data?.jobs ?? []), ...older];
+  const filtered = Boolean(state || destinationId || filters.search);
+
+  return (
+    <>
+      <PageHeader title="Jobs" description="Every upload, whichever way it came in: this app, the API, the drop zone, a schedule." actions={<NewUploadButton />} />
+      <ViewerNotice />
+      <Card>
+        <form className="filters" role="search" aria-label="Filter jobs" onSubmit={(event) => event.preventDefault()}>
+          <SelectField label="State" value={state} onValue={(value) => setParam('state', value)}>
+            <option value="">All states</option>
+            {JOB_STATES.map((item) => (
+              <option key={item} value={item}>
+                {jobStateWord(item)}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Destination" value={destinationId} onValue={(value) => setParam('destinationId', value)}>
+            <option value="">All destinations</option>
+            {(destinations.data?.destinations ?? []).map((destination) => (
+              <option key={destination.id} value={String(destination.id)}>
+                {destination.name}
+                {destination.sandbox ? ' (Sandbox)' : ''}
+              </option>
+            ))}
+          </SelectField>
+          <TextField label="Search" type="search" value={search} onValue={setSearch} placeholder="Audience, destination or job id" />
+        </form>
+        <ErrorAlert error={first.error} />
+        {first.loading && !first.data ? <Loading what="Loading jobs" /> : null}
+        {first.data ? (
+          jobs.length === 0 ? (
+            filtered ? (
+              <EmptyState title="No jobs match these filters">Clear a filter or search for something else.</EmptyState>
+            ) : (
+              <EmptyState title="No jobs yet — start with New upload" />
+            )
+          ) : (
+            <>
+              <JobsTable jobs={jobs} caption="Jobs" />
+              <div className="table-footer">
+                <span className="muted">{jobs.length} shown</span>
+                {nextBefore ? (
+                  <button type="button" className="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
+                    {loadingOlder ? 'Loading…' : 'Older'}
+                  </button>
+                ) : null}
+              </div>
+              <ErrorAlert error={olderError} />
+            </>
+          )
+        ) : null}
+      </Card>
+    </>
+  );
+}
