@@ -18,7 +18,8 @@ beforeAll(async () => {
   // A failing batch goes dead at once (no queue-level retries), so the failure test does not wait on backoffs.
   product = await startProduct({ AU_JOB_RETRY_LIMIT: '0' });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  // Reduced motion: screenshots show progress bars where they are, not mid-transition.
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
   page = await context.newPage();
   page.setDefaultTimeout(30_000);
 }, 180_000);
@@ -124,6 +125,9 @@ async function runWizard(run: WizardRun): Promise<void> {
   await next(run);
 
   await expect.poll(() => page.getByRole('heading', { name: 'Confirm' }).isVisible()).toBe(true);
+  // The dry run's figures are in before the terms are acknowledged.
+  await expect.poll(() => page.getByText(/Working out what would be sent/).count(), { timeout: 120_000 }).toBe(0);
+  await expect.poll(() => page.getByTestId('dry-run').isVisible()).toBe(true);
   const terms = page.getByRole('checkbox', { name: /^I confirm/ });
   await expect.poll(() => terms.isVisible(), { timeout: 90_000 }).toBe(true);
   if (run.keyboardOnly) {
@@ -227,4 +231,51 @@ describe('the web app', () => {
     const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
     expect(await figure('received-count')).toBe(await sandboxMembers('tiktok', audienceId));
    }, 400_000);
+  it('every page labels its fields; an admin adds a viewer, who must change the password and cannot upload', async () => {
+    const pages = ['Dashboard', 'Jobs', 'Destinations', 'Saved mappings', 'Schedules', 'Drop zone', 'API tokens', 'Users', 'Audit log'];
+    for (const [index, name] of pages.entries()) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1, name }).isVisible()).toBe(true);
+      await page.waitForLoadState('networkidle');
+      await expectEveryFieldLabelled();
+      await snap(page, `40-page-${String(index + 1).padStart(2, '0')}-${name.toLowerCase().replaceAll(' ', '-')}`);
+    }
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByLabel('Email', { exact: true }).fill('viewer@example.test');
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const oneTime = ((await page.getByTestId('one-time-password').textContent()) ?? '').trim();
+    expect(oneTime.length).toBeGreaterThanOrEqual(12);
+    await snap(page, '41-user-added-one-time-password');
+
+    const viewerContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
+    try {
+      const viewer = await viewerContext.newPage();
+      await viewer.goto(product.url);
+      await viewer.getByLabel('Email', { exact: true }).fill('viewer@example.test');
+      await viewer.getByLabel('Password', { exact: true }).fill('not the password');
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => viewer.getByRole('alert').first().textContent()).toMatch(/password is wrong/);
+      await snap(viewer, '42-viewer-wrong-password');
+      await viewer.getByLabel('Password', { exact: true }).fill(oneTime);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByLabel('Current password', { exact: true }).fill(oneTime);
+      await viewer.getByLabel('New password', { exact: true }).fill('short');
+      await viewer.getByLabel('Confirm new password', { exact: true }).fill('short');
+      await viewer.getByRole('button', { name: 'Change password' }).click();
+      await expect.poll(() => viewer.getByRole('alert').first().isVisible()).toBe(true);
+      await viewer.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await viewer.getByLabel('Confirm new password', { exact: true }).fill(NEW_PASSWORD);
+      await viewer.getByRole('button', { name: 'Change password' }).click();
+      await expect.poll(() => viewer.getByRole('link', { name: 'Jobs', exact: true }).isVisible()).toBe(true);
+      // No admin pages for a viewer, and the wizard says why it cannot upload.
+      expect(await viewer.getByRole('link', { name: 'Users', exact: true }).count()).toBe(0);
+      await viewer.goto(`${product.url}/upload`);
+      await expect.poll(() => viewer.getByText(/Your role is viewer/).first().isVisible()).toBe(true);
+      await snap(viewer, '43-viewer-cannot-upload');
+    } finally {
+      await viewerContext.close();
+    }
+  }, 300_000);
 });
