@@ -97,6 +97,10 @@ export interface BatchOutcome {
   invalidSamples?: Record<string, string>;
   /** The worker that sent it (pipeline jobs), to see how work was shared. */
   worker?: string;
+  /** Requests resent after a transient failure, and waits the platform asked for (rate limits), while sending it. */
+  retries?: number;
+  rateLimitWaits?: number;
+  rateLimitWaitMs?: number;
 }
 
 export interface DeliveryContext {

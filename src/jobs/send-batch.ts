@@ -50,8 +50,17 @@ export async function sendBatch(runtime: Runtime, jobId: string, seq: number, at
   let secrets: { value: string; name: string }[] = [];
   const local = join(runtime.dataDir, 'work', `${jobId}-${seq}-${randomBytes(3).toString('hex')}`);
   let outcome: BatchOutcome;
+  // What the monitor shows as retries and rate-limit waits: the platform's answers, not our own pacing.
+  const calls = { retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
   try {
-    const destination = await connectForJob(runtime, definition, spec.destinationId);
+    const destination = await connectForJob(runtime, definition, spec.destinationId, {
+      onRetry: (event) => {
+        if (event.disposition === 'throttle') {
+          calls.rateLimitWaits += 1;
+          calls.rateLimitWaitMs += event.delayMs;
+        } else calls.retries += 1;
+      },
+    });
     secrets = destination.secrets;
     const outDir = await batchFiles(runtime, job, batch, local);
     outcome = await destination.connector.runBatch(toPlanned(batch), {
@@ -78,7 +87,7 @@ export async function sendBatch(runtime: Runtime, jobId: string, seq: number, at
 
   const finished = await runtime.db.transaction(async (tx) => {
     const locked = await lockJob(tx, jobId);
-    await markBatchDone(tx, jobId, seq, { ...outcome, worker: runtime.workerId });
+    await markBatchDone(tx, jobId, seq, { ...outcome, worker: runtime.workerId, ...calls });
     if (outcome.audienceId) await setJobAudience(tx, jobId, outcome.audienceId);
     if (locked?.state !== 'uploading') return false;
     await queueReadyBatches(runtime, tx, jobId);

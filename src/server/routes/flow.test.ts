@@ -45,7 +45,7 @@ async function call<T>(method: string, path: string, body?: unknown, role: 'view
 
 interface JobEvent {
   job: { id: string; state: string; audienceId: string | null; error: unknown };
-  summary: { kept: number; received: number; stages: { name: string; state: string }[] } | null;
+  summary: { kept: number; received: number; retries: number; rateLimitWaits: number | null; stages: { name: string; state: string }[] } | null;
   progress: { batchesDone: number; rowsDone: number }[];
   eta: number | null;
 }
@@ -63,7 +63,12 @@ async function follow(jobId: string): Promise<JobEvent[]> {
 let datasetId: number;
 let destinations: Map<string, number>;
 
-async function uploadAndCheck(platform: 'tiktok' | 'meta', destinationName: string, request: { audience: { name: string }; mappings: { column: string; type: string }[]; defaultCountry?: string }) {
+async function uploadAndCheck(
+  platform: 'tiktok' | 'meta',
+  destinationName: string,
+  request: { audience: { name: string }; mappings: { column: string; type: string }[]; defaultCountry?: string },
+  options: { listAudiences?: boolean } = {},
+) {
   const destinationId = destinations.get(destinationName)!;
   const preview = await call<{ columns: { column: string; valid: number; rows: unknown[] }[] }>('POST', `/api/datasets/${datasetId}/preview`, { platform, mappings: request.mappings, defaultCountry: request.defaultCountry });
   expect(preview.status).toBe(200);
@@ -89,9 +94,11 @@ async function uploadAndCheck(platform: 'tiktok' | 'meta', destinationName: stri
   const audienceId = last.job.audienceId!;
   expect(demo.server.platforms[platform].members(audienceId)).toHaveLength(dryRun.json.kept);
 
-  const audiences = await call<{ audiences: { id: string; name: string }[] }>('GET', `/api/destinations/${destinationId}/audiences?search=${encodeURIComponent(request.audience.name.slice(0, 6))}`);
-  expect(audiences.json.audiences).toContainEqual(expect.objectContaining({ id: audienceId, name: request.audience.name }));
-  return { audienceId, kept: dryRun.json.kept, jobId: submitted.json.job.id };
+  if (options.listAudiences !== false) {
+    const audiences = await call<{ audiences: { id: string; name: string }[] }>('GET', `/api/destinations/${destinationId}/audiences?search=${encodeURIComponent(request.audience.name.slice(0, 6))}`);
+    expect(audiences.json.audiences).toContainEqual(expect.objectContaining({ id: audienceId, name: request.audience.name }));
+  }
+  return { audienceId, kept: dryRun.json.kept, jobId: submitted.json.job.id, summary: last.summary! };
 }
 
 describe('the sandbox demo through the API', () => {
@@ -142,6 +149,26 @@ describe('the sandbox demo through the API', () => {
         { column: 'country', type: 'COUNTRY' },
       ],
     });
+  });
+
+  it('the monitor counts the rate-limit waits and retries the platform caused', async () => {
+    const sandbox = demo.server.platforms.meta;
+    const before = { ...sandbox.stats().faults };
+    // One request a second: the batches, sent back to back, are refused until the client waits (deterministic);
+    // a share of server errors adds retries where they happen to fall.
+    sandbox.faults.configure({ maxRequestsPerSecond: 1, serverErrorRate: 0.3, seed: 11 });
+    try {
+      const { summary } = await uploadAndCheck('meta', 'Meta Sandbox', { audience: { name: 'Demo flow faults' }, mappings: [{ column: 'email', type: 'EMAIL' }] }, { listAudiences: false });
+      const after = sandbox.stats().faults;
+      const throttled = after['rate-limit'] - before['rate-limit'] + (after['over-limit'] - before['over-limit']);
+      const failed = after['server-error'] - before['server-error'];
+      expect(summary.rateLimitWaits).toBeGreaterThan(0);
+      // The batches' own requests; the audience's creation in the prepare stage may have met faults too.
+      expect(summary.rateLimitWaits).toBeLessThanOrEqual(throttled);
+      expect(summary.retries).toBeLessThanOrEqual(failed);
+    } finally {
+      sandbox.faults.configure({ maxRequestsPerSecond: 0, serverErrorRate: 0 });
+    }
   });
 
   it('a restarted demo forgets the sandbox audiences: the same name makes a new audience in the new sandbox', async () => {

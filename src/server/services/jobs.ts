@@ -103,7 +103,7 @@ export interface JobSummaryView {
   rejected: number;
   rejectedSamples?: Record<string, string>;
   retries: number;
-  /** Not recorded by the pipeline yet: null. */
+  /** Times the platform asked to wait (rate limits) while sending the accepted batches. */
   rateLimitWaits: number | null;
   stages: { name: 'prepare' | 'upload'; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; startedAt: string | null; finishedAt: string | null }[];
   perColumn: { column: string; type: string; valid: number; empty: number; invalid: number; invalidByReason: Record<string, number> }[];
@@ -165,8 +165,9 @@ function summaryView(row: JobListRow, batches: readonly BatchTimelineRow[]): Job
     received: summary.platform.received,
     rejected: summary.platform.invalid,
     ...(Object.keys(samples).length > 0 ? { rejectedSamples: samples } : {}),
-    retries: batches.reduce((sum, batch) => sum + Math.max(0, batch.attempts - 1), 0),
-    rateLimitWaits: null,
+    // Queue-level attempts of a batch plus the requests its connector resent.
+    retries: batches.reduce((sum, batch) => sum + Math.max(0, batch.attempts - 1) + (batch.outcome?.retries ?? 0), 0),
+    rateLimitWaits: batches.reduce((sum, batch) => sum + (batch.outcome?.rateLimitWaits ?? 0), 0),
     stages: stagesOf(row),
     perColumn,
   };
