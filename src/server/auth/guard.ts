@@ -60,6 +60,11 @@ export function installGuard(app: FastifyInstance, runtime: Runtime, sessions?: 
   });
   app.addHook('onRequest', async (request) => {
     const access: Access = request.routeOptions.config?.access ?? 'public';
+    // The web app's files and the health checks need no caller: spare them a session lookup per request.
+    if (access === 'public' && !under(request.url, GUARDED_PREFIXES)) {
+      request.auth = null;
+      return;
+    }
     const found = await authenticate(request, runtime, sessions);
     request.auth = found && 'user' in found ? found : null;
     if (access === 'public') return;
