@@ -131,13 +131,13 @@ describe('files', () => {
     ]);
 
     const root = await api('GET', '/api/files', 'viewer');
-    expect(root.json()).toMatchObject({ prefix: '', folders: [{ key: 'exports/', name: 'exports' }], files: [], nextCursor: null });
+    expect(root.json()).toMatchObject({ prefix: '', folders: [{ key: 'exports/', name: 'exports' }], files: [], nextCursor: null, uploadMaxBytes: UPLOAD_LIMIT });
     const page = await api('GET', '/api/files?prefix=exports/segment-a&limit=1', 'viewer');
     expect(page.json()).toMatchObject({ prefix: 'exports/segment-a/', files: [{ key: 'exports/segment-a/part-1.csv' }], nextCursor: 'exports/segment-a/part-1.csv' });
     const next = await api('GET', `/api/files?prefix=exports/segment-a&limit=1&cursor=${encodeURIComponent('exports/segment-a/part-1.csv')}`, 'viewer');
     expect(next.json()).toMatchObject({ files: [{ key: 'exports/segment-a/part-2.csv.gz' }], nextCursor: null });
     const search = await api('GET', '/api/files?search=PART-2', 'viewer');
-    expect(search.json()).toMatchObject({ folders: [], files: [{ key: 'exports/segment-a/part-2.csv.gz' }] });
+    expect(search.json()).toMatchObject({ folders: [], files: [{ key: 'exports/segment-a/part-2.csv.gz' }], uploadMaxBytes: UPLOAD_LIMIT });
   });
 
   it('refuses a listing outside the storage root', async () => {
@@ -415,7 +415,14 @@ describe('datasets, previews, dry runs and uploads', () => {
     expect(created.statusCode).toBe(201);
     const { schedule } = created.json<{ schedule: { id: number } }>();
     expect(schedule).toMatchObject({ name: 'Nightly mirror', cron: '0 3 * * *', timezone: 'Europe/Paris', destinationName: 'Sandbox TikTok', audienceName: 'Domain test audience', mode: 'mirror', enabled: true, lastJob: null });
-    expect((await api('GET', '/api/schedules', 'viewer')).json()).toMatchObject({ schedules: [{ id: schedule.id, name: 'Nightly mirror' }] });
+    const listed = (await api('GET', '/api/schedules', 'viewer')).json<{ schedules: { id: number; name: string; nextRunAt: string | null }[] }>();
+    expect(listed).toMatchObject({ schedules: [{ id: schedule.id, name: 'Nightly mirror' }] });
+    // 03:00 in Paris is 01:00 or 02:00 UTC, within the next day.
+    const next = new Date(listed.schedules[0]!.nextRunAt!);
+    expect([1, 2]).toContain(next.getUTCHours());
+    expect(next.getUTCMinutes()).toBe(0);
+    expect(next.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
     const run = await api('POST', `/api/schedules/${schedule.id}/run`, 'operator');
     expect(run.statusCode).toBe(200);
     const { job } = run.json<{ job: { id: string } }>();

@@ -26,7 +26,7 @@ export const fileRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (insta
       config: { access: 'viewer' },
       schema: {
         tags,
-        summary: 'List a storage folder (folders and files), or search the names of the files below it',
+        summary: 'List a storage folder (folders and files), or search the names of the files below it; with the upload size limit',
         description: `Keys are relative to the storage root; "../" or an absolute path: 400 AU_STORAGE_PATH_INVALID. ${errorDoc}`,
         querystring: z.object({
           prefix: z.string().max(1_024).optional(),
@@ -40,11 +40,16 @@ export const fileRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (insta
             folders: z.array(z.object({ key: z.string(), name: z.string() })),
             files: z.array(fileSchema),
             nextCursor: z.string().nullable(),
+            /** AU_UPLOAD_MAX_BYTES: the browser refuses a larger file before sending any of it. */
+            uploadMaxBytes: z.number().int().positive(),
           }),
         },
       },
     },
-    async (request) => listFiles(runtime, { prefix: request.query.prefix ?? '', search: request.query.search, cursor: request.query.cursor, limit: request.query.limit }),
+    async (request) => ({
+      ...(await listFiles(runtime, { prefix: request.query.prefix ?? '', search: request.query.search, cursor: request.query.cursor, limit: request.query.limit })),
+      uploadMaxBytes: maxBytes,
+    }),
   );
 
   app.post(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getScheduleById } from '../../db/queries/schedules.js';
 import { AuError } from '../../errors.js';
 import type { Runtime } from '../../jobs/runtime.js';
+import { nextRunAt } from '../../schedules/next-run.js';
 import { createSchedule, getSchedule, listSchedules, removeSchedule, runScheduleNow, type Schedule } from '../../schedules/schedules.js';
 import { iso } from '../services/common.js';
 import { jobView, loadJob } from '../services/jobs.js';
@@ -22,10 +23,12 @@ const scheduleSchema = z.object({
   mode: z.string(),
   enabled: z.boolean(),
   lastRunAt: z.string().nullable(),
+  /** When the cron is next due; null for a disabled schedule (its runs are skipped) or an expression that cannot be read. */
+  nextRunAt: z.string().nullable(),
   lastJob: z.object({ id: z.string(), state: z.string(), createdAt: z.string() }).nullable(),
 });
 
-function scheduleView(schedule: Schedule): z.infer<typeof scheduleSchema> {
+function scheduleView(schedule: Schedule, now: Date = new Date()): z.infer<typeof scheduleSchema> {
   const audience = schedule.spec.audience;
   return {
     id: schedule.id,
@@ -38,6 +41,7 @@ function scheduleView(schedule: Schedule): z.infer<typeof scheduleSchema> {
     mode: schedule.spec.mode,
     enabled: schedule.enabled,
     lastRunAt: iso(schedule.lastRunAt),
+    nextRunAt: schedule.enabled ? iso(nextRunAt(schedule.cron, schedule.timezone, now)) : null,
     lastJob: schedule.lastJob ? { id: schedule.lastJob.id, state: schedule.lastJob.state, createdAt: iso(schedule.lastJob.createdAt)! } : null,
   };
 }
@@ -55,8 +59,12 @@ export const scheduleRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (i
 
   app.get(
     '/schedules',
-    { config: { access: 'viewer' }, schema: { tags, summary: 'Schedules with their last run', response: { 200: z.object({ schedules: z.array(scheduleSchema) }) } } },
-    async () => ({ schedules: (await listSchedules(runtime)).map(scheduleView) }),
+    { config: { access: 'viewer' }, schema: { tags, summary: 'Schedules with their last run and their next one (from the cron expression in its time zone)', response: { 200: z.object({ schedules: z.array(scheduleSchema) }) } } },
+    async () => {
+      // one "now" for the whole list, so schedules with the same expression show the same next run
+      const now = new Date();
+      return { schedules: (await listSchedules(runtime)).map((schedule) => scheduleView(schedule, now)) };
+    },
   );
 
   app.post(

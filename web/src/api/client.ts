@@ -282,7 +282,7 @@ export const api = {
   // uploads and jobs
   dryRun: (upload: UploadRequest) => post<DryRunResult>('/api/uploads/dry-run', upload),
   startUpload: (upload: UploadRequest) => post<{ job: Job }>('/api/uploads', { ...upload, acknowledgeTerms: true }),
-  jobs: (query: JobQuery) => get<JobList>('/api/jobs', { ...query }),
+  jobs: (query: JobQuery, signal?: AbortSignal) => get<JobList>('/api/jobs', { ...query }, signal),
   job: (jobId: string, signal?: AbortSignal) => get<JobDetail>(`/api/jobs/${id(jobId)}`, undefined, signal),
   jobEventsUrl: (jobId: string) => `/api/jobs/${id(jobId)}/events`,
   retryJob: (jobId: string) => post<{ job: Job }>(`/api/jobs/${id(jobId)}/retry`),

@@ -151,6 +151,8 @@ export interface FileListing {
   folders: StorageFolder[];
   files: StorageFile[];
   nextCursor: string | null;
+  /** The server's AU_UPLOAD_MAX_BYTES: the largest file a browser upload may send. */
+  uploadMaxBytes: number;
 }
 
 export interface FileQuery {
@@ -395,7 +397,8 @@ export interface Schedule {
   mode: UploadMode;
   enabled: boolean;
   lastRunAt: string | null;
-  nextRunAt?: string | null;
+  /** When the cron is next due (ISO); null when the schedule is off or its expression cannot be read. */
+  nextRunAt: string | null;
   lastJob: { id: string; state: JobState; createdAt: string } | null;
 }
 

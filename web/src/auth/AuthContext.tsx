@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, api, setAuthHandlers, setCsrfToken } from '../api/client';
 import type { Role, User } from '../api/types';
+import { clearSavedWizard } from '../wizard/state';
 import { hasRole } from './roles';
 
 export const SESSION_EXPIRED = 'Your session has expired; sign in again';
@@ -79,6 +80,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // signed out on this side whatever the server said
     }
     setCsrfToken(null);
+    // the next person to sign in in this tab does not inherit a half-made upload
+    clearSavedWizard();
     setState({ status: 'anonymous', notice: null });
   }, []);
 

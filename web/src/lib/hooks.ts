@@ -5,6 +5,12 @@ export interface Loaded<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
+  /**
+   * Loads again in the background (with `load`, or with another loader for the same data): `loading` stays false and
+   * the current data stays shown until the answer replaces it, so a periodic refresh does not flicker. A failure
+   * sets `error` and keeps the data. Dropped like any load when the deps change meanwhile or the component unmounts.
+   */
+  refresh: (load?: (signal: AbortSignal) => Promise<T>) => Promise<void>;
   setData: (update: T | ((previous: T | undefined) => T)) => void;
 }
 
@@ -21,9 +27,12 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   useLayoutEffect(() => {
     loadRef.current = load;
   });
+  // The current load's controller: a refresh borrows it, so it is dropped exactly when that load would be.
+  const controllerRef = useRef<AbortController | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
+    controllerRef.current = controller;
     setLoading(true);
     setError(null);
     loadRef.current(controller.signal).then(
@@ -43,10 +52,70 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   }, [...deps, version]);
 
   const reload = useCallback(() => setVersion((value) => value + 1), []);
+  const refresh = useCallback(async (other?: (signal: AbortSignal) => Promise<T>) => {
+    const controller = controllerRef.current;
+    if (!controller || controller.signal.aborted) return;
+    try {
+      const value = await (other ?? loadRef.current)(controller.signal);
+      if (controller.signal.aborted) return;
+      setData(value);
+      setError(null);
+    } catch (reason) {
+      if (controller.signal.aborted) return;
+      setError(reason);
+    }
+  }, []);
   const update = useCallback((next: T | ((previous: T | undefined) => T)) => {
     setData((previous) => (typeof next === 'function' ? (next as (p: T | undefined) => T)(previous) : next));
   }, []);
-  return { data, error, loading, reload, setData: update };
+  return { data, error, loading, reload, refresh, setData: update };
+}
+
+/**
+ * Calls `refresh` every `intervalMs` while `active` and the page is visible (document.visibilityState): one call at a
+ * time, the next one `intervalMs` after the previous answer, so a slow server is never asked twice at once. A page
+ * that becomes visible again refreshes at once, since what it shows may be minutes old.
+ */
+export function usePolling(refresh: () => Promise<unknown>, active: boolean, intervalMs = 5_000): void {
+  const refreshRef = useRef(refresh);
+  useLayoutEffect(() => {
+    refreshRef.current = refresh;
+  });
+
+  useEffect(() => {
+    if (!active) return;
+    let stopped = false;
+    let running = false;
+    let timer: number | undefined;
+    const visible = () => document.visibilityState === 'visible';
+    const schedule = () => {
+      window.clearTimeout(timer);
+      if (!stopped && visible()) timer = window.setTimeout(() => void tick(), intervalMs);
+    };
+    const tick = async () => {
+      if (stopped || running || !visible()) return;
+      running = true;
+      try {
+        await refreshRef.current();
+      } catch {
+        // the caller shows its own errors; polling goes on
+      } finally {
+        running = false;
+        schedule();
+      }
+    };
+    const onVisibility = () => {
+      if (visible()) void tick();
+      else window.clearTimeout(timer);
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    schedule();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [active, intervalMs]);
 }
 
 /** A value that follows `value` after it has stopped changing for `delay` ms. */

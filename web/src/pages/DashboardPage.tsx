@@ -1,17 +1,25 @@
 import { Link } from 'react-router';
 import { api } from '../api/client';
-import { JOB_STATES } from '../api/types';
+import { FINAL_STATES, JOB_STATES, type Dashboard } from '../api/types';
 import { useCan } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Card, EmptyState, Loading, PageHeader, ViewerNotice } from '../components/Misc';
 import { JobsTable } from '../components/JobsTable';
 import { NewUploadButton } from '../components/NewUploadButton';
 import { formatNumber, jobStateWord } from '../lib/format';
-import { useLoad } from '../lib/hooks';
+import { useLoad, usePolling } from '../lib/hooks';
+
+/** Something on the dashboard is still moving: a listed job, or any job counted in an unfinished state. */
+function hasUnfinished(dashboard: Dashboard | undefined): boolean {
+  if (!dashboard) return false;
+  if (dashboard.recent.some((job) => !FINAL_STATES.includes(job.state))) return true;
+  return (['queued', 'preparing', 'uploading'] as const).some((state) => (dashboard.counts[state] ?? 0) > 0);
+}
 
 export function DashboardPage() {
-  const { data, error, loading } = useLoad(() => api.dashboard(), []);
+  const { data, error, loading, refresh } = useLoad(() => api.dashboard(), []);
   const canUpload = useCan('operator');
+  usePolling(refresh, hasUnfinished(data));
 
   return (
     <>

@@ -204,7 +204,7 @@ export function JobMonitorPage() {
 
   return (
     <>
-      {fromWizard ? <Stepper current={4} /> : null}
+      {fromWizard ? <Stepper current={4} outcome={!job || !final ? null : job.state === 'done' ? 'done' : 'failed'} /> : null}
       <header className="page-header">
         <div>
           <p className="breadcrumb">

@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import { JOB_STATES, type Job } from '../api/types';
+import { FINAL_STATES, JOB_STATES, type Job } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { JobsTable } from '../components/JobsTable';
 import { Card, EmptyState, Loading, PageHeader, ViewerNotice } from '../components/Misc';
 import { NewUploadButton } from '../components/NewUploadButton';
 import { jobStateWord } from '../lib/format';
-import { useDebounced, useLoad } from '../lib/hooks';
+import { useDebounced, useLoad, usePolling } from '../lib/hooks';
+
+const PAGE_SIZE = 50;
+/** The most jobs GET /api/jobs answers at once. */
+const MAX_PAGE = 200;
 
 /** Jobs history with filters; each job opens its monitor page. Filters live in the URL so links can share them. */
 export function JobsPage() {
@@ -32,7 +36,7 @@ export function JobsPage() {
 
   const destinations = useLoad(() => api.destinations(), []);
   const filters = { state, destinationId, search: params.get('search') ?? '' };
-  const first = useLoad(() => api.jobs({ ...filters, limit: 50 }), [filters.state, filters.destinationId, filters.search]);
+  const first = useLoad(() => api.jobs({ ...filters, limit: PAGE_SIZE }), [filters.state, filters.destinationId, filters.search]);
   const [older, setOlder] = useState<Job[]>([]);
   const [nextBefore, setNextBefore] = useState<string | null>(null);
   const [olderError, setOlderError] = useState<unknown>(null);
@@ -49,7 +53,7 @@ export function JobsPage() {
     setLoadingOlder(true);
     setOlderError(null);
     try {
-      const page = await api.jobs({ ...filters, limit: 50, before: nextBefore });
+      const page = await api.jobs({ ...filters, limit: PAGE_SIZE, before: nextBefore });
       setOlder((previous) => [...previous, ...page.jobs]);
       setNextBefore(page.nextBefore);
     } catch (error) {
@@ -59,8 +63,19 @@ export function JobsPage() {
     }
   };
 
-  const jobs = [...(first.data?.jobs ?? []), ...older];
+  const firstJobs = first.data?.jobs ?? [];
+  // an older page that lands just after a refresh may repeat a job the refresh already brought
+  const jobs = [...firstJobs, ...older.filter((job) => !firstJobs.some((shown) => shown.id === job.id))];
   const filtered = Boolean(state || destinationId || filters.search);
+
+  // While a listed job is unfinished, the list refreshes itself. Everything shown is asked for again in one page (the
+  // older pages fold into it), so a job pushed down by a new one neither disappears nor shows twice. Beyond what one
+  // page can hold, it stops rather than drop the older jobs the user asked for.
+  const unfinished = jobs.some((job) => !FINAL_STATES.includes(job.state));
+  usePolling(
+    () => first.refresh((signal) => api.jobs({ ...filters, limit: Math.max(PAGE_SIZE, jobs.length) }, signal)),
+    unfinished && !loadingOlder && jobs.length <= MAX_PAGE,
+  );
 
   return (
     <>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import type { AuthConfig } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
@@ -6,9 +7,17 @@ import { ErrorAlert, fieldError } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
 import { Icon } from '../components/Icon';
 
-/** Sign in with email and password, or with the identity provider when OIDC is on. */
+/** Longest OpenID Connect message shown: the text comes from the address, which anyone can write a link to. */
+const MAX_SSO_ERROR = 300;
+
+/**
+ * Sign in with email and password, or with the identity provider when OIDC is on. A failed OpenID Connect sign-in
+ * comes back as /login?error=<message> (routes/auth.ts); it is shown, as text, until the next attempt.
+ */
 export function LoginPage({ notice }: { notice: string | null }) {
   const { signIn } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const ssoError = params.get('error')?.trim().slice(0, MAX_SSO_ERROR) || null;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -25,6 +34,12 @@ export function LoginPage({ notice }: { notice: string | null }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    if (ssoError) {
+      // a new attempt: the old single sign-on failure no longer applies (and must not come back after signing out)
+      const next = new URLSearchParams(params);
+      next.delete('error');
+      setParams(next, { replace: true });
+    }
     try {
       await signIn(email.trim(), password);
     } catch (reason) {
@@ -48,6 +63,11 @@ export function LoginPage({ notice }: { notice: string | null }) {
         {notice ? (
           <p className="alert alert-warning" role="alert">
             {notice}
+          </p>
+        ) : null}
+        {ssoError ? (
+          <p className="alert alert-error" role="alert">
+            Single sign-on did not succeed: {ssoError}
           </p>
         ) : null}
         <form onSubmit={(event) => void submit(event)} noValidate>

@@ -242,6 +242,16 @@ function CreateSchedule({ datasets, destinations, platforms, onCreated }: {
   );
 }
 
+/** The next run as the schedule reads it (its own time zone), beside the local time the table shows. */
+function inZone(iso: string, timeZone: string): string {
+  try {
+    const text = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+    return `${text} in ${timeZone}`;
+  } catch {
+    return iso;
+  }
+}
+
 export function SchedulesPage() {
   const canOperate = useCan('operator');
   const schedules = useLoad(() => api.schedules(), []);
@@ -378,7 +388,15 @@ export function SchedulesPage() {
                           <span className="muted">never</span>
                         )}
                       </td>
-                      <td>{schedule.nextRunAt ? formatDateTime(schedule.nextRunAt) : '—'}</td>
+                      <td>
+                        {schedule.nextRunAt ? (
+                          <time dateTime={schedule.nextRunAt} title={inZone(schedule.nextRunAt, schedule.timezone)}>
+                            {formatDateTime(schedule.nextRunAt)}
+                          </time>
+                        ) : (
+                          <span className="muted">{schedule.enabled ? '—' : 'off'}</span>
+                        )}
+                      </td>
                       <td>
                         <div className="button-row">
                           <GuardedButton

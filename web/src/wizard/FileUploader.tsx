@@ -19,8 +19,38 @@ function uploadErrorTitle(error: unknown): string | undefined {
   return 'The upload did not succeed.';
 }
 
-/** Upload files from the browser into the storage (POST /api/files), with a progress bar. */
-export function FileUploader({ onUploaded }: { onUploaded: (files: StorageFile[], folder: string) => void }) {
+/** A size for the "too large" message; exact bytes when rounding would make the file look no larger than the limit. */
+function sizeWords(bytes: number, limit: number): [string, string] {
+  const size = formatBytes(bytes);
+  const max = formatBytes(limit);
+  if (size !== max) return [size, max];
+  return [`${bytes.toLocaleString('en-US')} bytes`, `${limit.toLocaleString('en-US')} bytes`];
+}
+
+/** One sentence per chosen file over the limit; null when every file fits (or the limit is not known yet). */
+function oversizeProblem(files: File[], maxBytes: number | undefined): string | null {
+  if (!maxBytes) return null;
+  const over = files.filter((file) => file.size > maxBytes);
+  if (over.length === 0) return null;
+  const sentences = over.map((file) => {
+    const [size, limit] = sizeWords(file.size, maxBytes);
+    return `${file.name} is ${size}; the limit is ${limit}.`;
+  });
+  return `${sentences.join(' ')} Choose a smaller file, or copy large exports into the storage directly.`;
+}
+
+/**
+ * Upload files from the browser into the storage (POST /api/files), with a progress bar. `maxBytes` is the server's
+ * limit (from GET /api/files): a larger file is refused here, before a byte of it is sent, instead of after a long
+ * upload the server would stop.
+ */
+export function FileUploader({
+  onUploaded,
+  maxBytes,
+}: {
+  onUploaded: (files: StorageFile[], folder: string) => void;
+  maxBytes?: number;
+}) {
   const allowed = useCan('operator');
   const inputRef = useRef<HTMLInputElement>(null);
   const [files, setFiles] = useState<File[]>([]);
@@ -38,6 +68,12 @@ export function FileUploader({ onUploaded }: { onUploaded: (files: StorageFile[]
     setDone(null);
     if (files.length === 0) {
       setProblem('Choose a file first.');
+      inputRef.current?.focus();
+      return;
+    }
+    const oversize = oversizeProblem(files, maxBytes);
+    if (oversize) {
+      setProblem(oversize);
       inputRef.current?.focus();
       return;
     }
@@ -81,14 +117,17 @@ export function FileUploader({ onUploaded }: { onUploaded: (files: StorageFile[]
           aria-describedby="upload-files-hint"
           aria-invalid={problem ? true : undefined}
           onChange={(event) => {
-            setFiles(Array.from(event.target.files ?? []));
-            setProblem(null);
+            const chosen = Array.from(event.target.files ?? []);
+            setFiles(chosen);
+            // said at once: nobody should wait for a long upload the server would refuse
+            setProblem(oversizeProblem(chosen, maxBytes));
             setError(null);
             setDone(null);
           }}
         />
         <p id="upload-files-hint" className="field-hint">
           CSV, JSON, JSON Lines or Parquet, optionally gzip-compressed. Choose several part files to upload them together.
+          {maxBytes ? ` Up to ${formatBytes(maxBytes)} per file.` : ''}
           {files.length > 0 ? ` Chosen: ${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(totalSize)}.` : ''}
         </p>
       </div>
@@ -133,8 +172,9 @@ export function FileUploader({ onUploaded }: { onUploaded: (files: StorageFile[]
       <ErrorAlert error={error} title={uploadErrorTitle(error)} />
       {error instanceof ApiError && error.status === 0 ? (
         <p className="field-hint">
-          If the file is very large, it may be over the server&apos;s upload limit (AU_UPLOAD_MAX_BYTES, 2 GiB unless
-          your administrator changed it). Large exports are better copied into the storage directly.
+          If the file is very large, it may be over the server&apos;s upload limit (AU_UPLOAD_MAX_BYTES
+          {maxBytes ? `: ${formatBytes(maxBytes)}` : ', 2 GiB unless your administrator changed it'}). Large exports are
+          better copied into the storage directly.
         </p>
       ) : null}
       {done ? (

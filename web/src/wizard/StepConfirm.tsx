@@ -53,6 +53,14 @@ export function StepConfirm({ dataset, platform, destination, define, columns, r
   };
 
   const figures = dryRun.data;
+  // The upload runs the same transform as the dry run: until the dry run has answered there is nothing to confirm,
+  // and when it fails the upload would fail the same way.
+  const dryRunAnswered = Boolean(figures) && !dryRun.loading && !dryRun.error;
+  const blockedReason = dryRun.loading
+    ? 'Waiting for the dry run…'
+    : dryRun.error
+      ? 'The dry run did not succeed, so the upload would not either: change what it points at, or run it again.'
+      : null;
   const invalidTotal = figures ? sumValues(figures.invalidByReason) : 0;
   const typeLabel = (type: string) => platform.identifierTypes.find((item) => item.type === type)?.label ?? type;
   const country = request.defaultCountry;
@@ -120,7 +128,7 @@ export function StepConfirm({ dataset, platform, destination, define, columns, r
           <ErrorAlert error={dryRun.error} title="The dry run did not succeed" />
           {dryRun.error ? (
             <button type="button" className="button button-small" onClick={dryRun.reload}>
-              Try the dry run again
+              Run the dry run again
             </button>
           ) : null}
           {figures ? (
@@ -218,9 +226,21 @@ export function StepConfirm({ dataset, platform, destination, define, columns, r
         <button type="button" className="button" onClick={onBack} disabled={starting}>
           Back
         </button>
-        <GuardedButton className="button button-primary" onClick={() => void start()} disabled={starting}>
-          {starting ? 'Starting…' : 'Start upload'}
-        </GuardedButton>
+        <div className="button-row">
+          {blockedReason ? (
+            <span id="start-upload-reason" className="muted small" role="status">
+              {blockedReason}
+            </span>
+          ) : null}
+          <GuardedButton
+            className="button button-primary"
+            onClick={() => void start()}
+            disabled={starting || !dryRunAnswered}
+            aria-describedby={blockedReason ? 'start-upload-reason' : undefined}
+          >
+            {starting ? 'Starting…' : 'Start upload'}
+          </GuardedButton>
+        </div>
       </div>
     </>
   );

@@ -22,6 +22,7 @@ interface Listing {
   folders: StorageFolder[];
   files: StorageFile[];
   nextCursor: string | null;
+  uploadMaxBytes: number;
 }
 
 const PAGE_SIZE = 50;
@@ -68,7 +69,7 @@ export function StepSelectFile({ selected, onSelected, dataset, onDataset }: Pro
     api.files({ prefix, search, limit: PAGE_SIZE }, controller.signal).then(
       (page) => {
         if (controller.signal.aborted) return;
-        setListing({ prefix: page.prefix ?? prefix, folders: page.folders, files: page.files, nextCursor: page.nextCursor });
+        setListing({ prefix: page.prefix ?? prefix, folders: page.folders, files: page.files, nextCursor: page.nextCursor, uploadMaxBytes: page.uploadMaxBytes });
         setLoading(false);
       },
       (error: unknown) => {
@@ -307,7 +308,7 @@ export function StepSelectFile({ selected, onSelected, dataset, onDataset }: Pro
 
         <div className="stack">
           <Card title="Upload from your computer">
-            <FileUploader onUploaded={onUploaded} />
+            <FileUploader onUploaded={onUploaded} maxBytes={listing?.uploadMaxBytes} />
           </Card>
           {recent.data && recent.data.datasets.length > 0 ? (
             <Card title="Or reuse a recent dataset">

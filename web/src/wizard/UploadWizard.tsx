@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client';
 import type { Dataset, Job, UploadRequest } from '../api/types';
@@ -10,7 +10,17 @@ import { StepDefineColumns } from './StepDefineColumns';
 import { StepDefineDataset } from './StepDefineDataset';
 import { StepSelectFile } from './StepSelectFile';
 import { STEPS, Stepper } from './Stepper';
-import { INITIAL_DEFINE, isCountryCode, mappingList, normalizeCountry, type ColumnsState, type DefineState } from './state';
+import {
+  INITIAL_DEFINE,
+  clearSavedWizard,
+  isCountryCode,
+  mappingList,
+  normalizeCountry,
+  readSavedWizard,
+  saveWizard,
+  type ColumnsState,
+  type DefineState,
+} from './state';
 
 const STEP_HELP = [
   'Pick the export to upload from the storage, or upload it from your computer. Several part files with the same columns (or a whole folder) make one dataset.',
@@ -19,16 +29,29 @@ const STEP_HELP = [
   'Check the figures of a dry run, then start the upload.',
 ];
 
-/** The upload wizard: select file, define dataset, define columns, confirm; then the monitor page (/jobs/:id). */
+/**
+ * The upload wizard: select file, define dataset, define columns, confirm; then the monitor page (/jobs/:id). Its
+ * state lives in sessionStorage too, so leaving for another page (or reloading) in the same tab picks up where the
+ * user was; it is cleared once the upload started and by "Start over".
+ */
 export function UploadWizard() {
   const navigate = useNavigate();
-  const [step, setStep] = useState(0);
-  const [selected, setSelected] = useState<string[]>([]);
-  const [dataset, setDataset] = useState<Dataset | null>(null);
-  const [define, setDefine] = useState<DefineState>(INITIAL_DEFINE);
-  const [columns, setColumns] = useState<ColumnsState | null>(null);
+  const [restored] = useState(readSavedWizard);
+  const [step, setStep] = useState(restored?.step ?? 0);
+  const [selected, setSelected] = useState<string[]>(restored?.selected ?? []);
+  const [dataset, setDataset] = useState<Dataset | null>(restored?.dataset ?? null);
+  const [define, setDefine] = useState<DefineState>(restored?.define ?? INITIAL_DEFINE);
+  const [columns, setColumns] = useState<ColumnsState | null>(restored?.columns ?? null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstStep = useRef(true);
+  // Set once the upload started: nothing may save the finished wizard again on the way to the monitor.
+  const finished = useRef(false);
+  // Bumped by "Start over": the step's own fields (folder, search, dataset name...) start afresh too.
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    if (!finished.current) saveWizard({ step, selected, dataset, define, columns });
+  }, [step, selected, dataset, define, columns]);
 
   const platforms = useLoad(() => api.platforms(), []);
   const destinations = useLoad(() => api.destinations(), []);
@@ -75,7 +98,22 @@ export function UploadWizard() {
   };
 
   const onStarted = (job: Job) => {
+    finished.current = true;
+    clearSavedWizard();
     navigate(`/jobs/${encodeURIComponent(job.id)}`, { state: { fromWizard: true } });
+  };
+
+  const pristine = step === 0 && selected.length === 0 && dataset === null && columns === null && define === INITIAL_DEFINE;
+  const startOver = () => {
+    clearSavedWizard();
+    setSelected([]);
+    setDataset(null);
+    setDefine(INITIAL_DEFINE);
+    setColumns(null);
+    setStep(0);
+    setRound((value) => value + 1);
+    // on the first step already, the step effect does not run: move the focus here
+    if (step === 0) headingRef.current?.focus();
   };
 
   const configError = platforms.error ?? destinations.error;
@@ -143,6 +181,13 @@ export function UploadWizard() {
         <div>
           <h1 tabIndex={-1}>New upload</h1>
         </div>
+        {pristine ? null : (
+          <div className="page-actions">
+            <button type="button" className="button button-quiet" onClick={startOver}>
+              Start over
+            </button>
+          </div>
+        )}
       </header>
       <ViewerNotice />
       <Stepper current={step} />
@@ -153,7 +198,7 @@ export function UploadWizard() {
           </h2>
           <p className="muted">{STEP_HELP[step]}</p>
         </div>
-        {body}
+        <Fragment key={round}>{body}</Fragment>
       </section>
     </>
   );

@@ -1,4 +1,4 @@
-import type { DateFormat, PlatformAudience, UploadMode } from '../api/types';
+import type { Dataset, DateFormat, PlatformAudience, UploadMode } from '../api/types';
 
 /** Step 2: where the dataset goes. */
 export interface DefineState {
@@ -78,5 +78,73 @@ export function countryName(code: string): string | null {
     return name && name !== code ? name : null;
   } catch {
     return null;
+  }
+}
+
+// ---- Keeping the wizard across navigation ------------------------------------------------------------------------
+
+/** sessionStorage key of the wizard's state: it survives leaving the page (and reloading it) in the same tab only. */
+export const WIZARD_STORAGE_KEY = 'au-wizard';
+
+/** What the wizard keeps; `v` changes when the shape does, so an older tab's state is dropped rather than misread. */
+export interface SavedWizard {
+  v: 1;
+  /** 0..3: the monitor is its own page. */
+  step: number;
+  selected: string[];
+  dataset: Dataset | null;
+  define: DefineState;
+  columns: ColumnsState | null;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The saved state, checked enough that a stale or hand-edited value cannot break the wizard; null when none. */
+export function readSavedWizard(): SavedWizard | null {
+  let value: unknown;
+  try {
+    const raw = window.sessionStorage.getItem(WIZARD_STORAGE_KEY);
+    if (!raw) return null;
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isObject(value) || value.v !== 1) return null;
+  const selected = Array.isArray(value.selected) ? value.selected.filter((key): key is string => typeof key === 'string') : [];
+  const dataset =
+    isObject(value.dataset) && typeof value.dataset.id === 'number' && Array.isArray(value.dataset.keys) && Array.isArray(value.dataset.columns)
+      ? (value.dataset as unknown as Dataset)
+      : null;
+  const define: DefineState = { ...INITIAL_DEFINE, ...(isObject(value.define) ? (value.define as Partial<DefineState>) : {}) };
+  const columns =
+    isObject(value.columns) && typeof value.columns.key === 'string' && isObject(value.columns.mapping)
+      ? (value.columns as unknown as ColumnsState)
+      : null;
+  const step = typeof value.step === 'number' && Number.isInteger(value.step) && value.step >= 0 && value.step <= 3 ? value.step : 0;
+  // every later step works on the dataset: without it, start from the files
+  return { v: 1, step: dataset ? step : 0, selected, dataset, define, columns };
+}
+
+/** Saves the wizard's state; one that holds nothing yet is removed instead, so a fresh wizard leaves nothing behind. */
+export function saveWizard(state: Omit<SavedWizard, 'v'>): void {
+  const pristine =
+    state.step === 0 &&
+    state.selected.length === 0 &&
+    state.dataset === null &&
+    state.columns === null &&
+    (Object.keys(INITIAL_DEFINE) as (keyof DefineState)[]).every((field) => state.define[field] === INITIAL_DEFINE[field]);
+  try {
+    if (pristine) window.sessionStorage.removeItem(WIZARD_STORAGE_KEY);
+    else window.sessionStorage.setItem(WIZARD_STORAGE_KEY, JSON.stringify({ v: 1, ...state } satisfies SavedWizard));
+  } catch {
+    // storage full or turned off: the wizard still works, it just does not survive leaving the page
+  }
+}
+
+export function clearSavedWizard(): void {
+  try {
+    window.sessionStorage.removeItem(WIZARD_STORAGE_KEY);
+  } catch {
+    // nothing to clear when storage is turned off
   }
 }
