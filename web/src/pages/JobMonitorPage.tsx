@@ -1,3 +1,4 @@
+import { ReasonsTable } from '../components/ReasonsTable';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { api, isApiError } from '../api/client';
@@ -400,27 +401,7 @@ export function JobMonitorPage() {
               ) : (
                 <p className="muted">The row counts appear once the prepare stage has read the files.</p>
               )}
-              {summary && reasonEntries(summary.invalidByReason).length > 0 ? (
-                <table className="table table-compact">
-                  <caption>Invalid values by reason</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Reason</th>
-                      <th scope="col" className="num">
-                        Values
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {reasonEntries(summary.invalidByReason).map(([reason, count]) => (
-                      <tr key={reason}>
-                        <td>{reasonLabel(reason)}</td>
-                        <td className="num">{formatNumber(count)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : null}
+              {summary ? <ReasonsTable byReason={summary.invalidByReason} /> : null}
             </Card>
           </div>
 

@@ -1,3 +1,4 @@
+import { ReasonsTable } from '../components/ReasonsTable';
 import { useRef, useState } from 'react';
 import { api } from '../api/client';
 import type { Dataset, Destination, Job, Platform, UploadRequest } from '../api/types';
@@ -7,7 +8,6 @@ import { Checkbox } from '../components/Field';
 import { Card, GuardedButton, Loading } from '../components/Misc';
 import { formatNumber, sumValues } from '../lib/format';
 import { useLoad } from '../lib/hooks';
-import { reasonEntries, reasonLabel } from '../lib/reasons';
 import { DATE_FORMATS, countryName, type ColumnsState, type DefineState } from './state';
 
 interface Props {
@@ -167,27 +167,7 @@ export function StepConfirm({ dataset, platform, destination, define, columns, r
                   <dd>{formatNumber(figures.batches)}</dd>
                 </div>
               </dl>
-              {reasonEntries(figures.invalidByReason).length > 0 ? (
-                <table className="table table-compact">
-                  <caption>Invalid values by reason</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Reason</th>
-                      <th scope="col" className="num">
-                        Values
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {reasonEntries(figures.invalidByReason).map(([reason, count]) => (
-                      <tr key={reason}>
-                        <td>{reasonLabel(reason)}</td>
-                        <td className="num">{formatNumber(count)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : null}
+              <ReasonsTable byReason={figures.invalidByReason} />
               {figures.warnings.length > 0 ? (
                 <div className="alert alert-warning">
                   <strong className="alert-title">Warnings</strong>
