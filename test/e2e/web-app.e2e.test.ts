@@ -65,6 +65,26 @@ async function tabTo(target: Locator, maxPresses = 80): Promise<void> {
   throw new Error(`could not reach ${target.toString()} with Tab`);
 }
 
+/**
+ * Picks an option the way a keyboard user does: Tab to the select, then type the start of the option's text (the
+ * browser's type-ahead), as much of it as tells it apart from the other options.
+ */
+async function chooseWithKeyboard(select: Locator, value: string): Promise<void> {
+  const texts = (await select.locator('option').allTextContents()).map((text) => text.trim().toLowerCase());
+  const target = ((await select.locator(`option[value="${value}"]`).textContent()) ?? '').trim();
+  let prefix = target;
+  for (let length = 1; length <= target.length; length++) {
+    const candidate = target.slice(0, length).toLowerCase();
+    if (texts.filter((text) => text.startsWith(candidate)).length === 1) {
+      prefix = target.slice(0, length);
+      break;
+    }
+  }
+  await tabTo(select);
+  await page.keyboard.type(prefix);
+  expect(await select.inputValue()).toBe(value);
+}
+
 interface WizardRun {
   shot: string;
   audience: string;
@@ -76,10 +96,22 @@ interface WizardRun {
 
 /** Walks the five steps; returns on the monitor page. */
 async function runWizard(run: WizardRun): Promise<void> {
-  await page.getByRole('link', { name: 'New upload' }).first().click();
+  const newUpload = page.getByRole('link', { name: 'New upload' }).first();
+  if (run.keyboardOnly) {
+    await tabTo(newUpload);
+    await page.keyboard.press('Enter');
+  } else {
+    await newUpload.click();
+  }
 
   await expect.poll(() => page.getByRole('heading', { name: 'Select file' }).isVisible()).toBe(true);
-  await page.getByRole('button', { name: /samples/ }).first().click();
+  const samples = page.getByRole('button', { name: /samples/ }).first();
+  if (run.keyboardOnly) {
+    await tabTo(samples);
+    await page.keyboard.press('Enter');
+  } else {
+    await samples.click();
+  }
   const sample = page.getByRole('checkbox', { name: /audience-sample\.csv/ });
   if (run.keyboardOnly) {
     await tabTo(sample);
@@ -99,12 +131,15 @@ async function runWizard(run: WizardRun): Promise<void> {
     await page.getByLabel('Audience name', { exact: true }).fill(run.audience);
   }
   const destination = page.getByLabel('Destination', { exact: true });
-  if (run.keyboardOnly) await tabTo(destination);
-  const option = destination.locator('option', { hasText: run.destination });
-  await destination.selectOption((await option.getAttribute('value'))!);
+  const destinationId = (await destination.locator('option', { hasText: run.destination }).getAttribute('value'))!;
   const mode = page.getByLabel('Mode', { exact: true });
-  if (run.keyboardOnly) await tabTo(mode);
-  await mode.selectOption(run.mode);
+  if (run.keyboardOnly) {
+    await chooseWithKeyboard(destination, destinationId);
+    await chooseWithKeyboard(mode, run.mode);
+  } else {
+    await destination.selectOption(destinationId);
+    await mode.selectOption(run.mode);
+  }
   await expectEveryFieldLabelled();
   await snap(page, `${run.shot}-2-define-dataset`);
   await next(run);
@@ -115,8 +150,8 @@ async function runWizard(run: WizardRun): Promise<void> {
   for (const select of await selects.all()) {
     const label = (await select.getAttribute('aria-label')) ?? (await select.evaluate((el) => (el as unknown as { labels?: { textContent: string | null }[] }).labels?.[0]?.textContent ?? ''));
     const column = label.replace(/^Identifier for /, '').trim();
-    if (run.keyboardOnly) await tabTo(select);
-    await select.selectOption(run.mapping[column] ?? '');
+    if (run.keyboardOnly) await chooseWithKeyboard(select, run.mapping[column] ?? '');
+    else await select.selectOption(run.mapping[column] ?? '');
   }
   // The live preview has answered for every mapped column.
   await expect.poll(() => page.getByText(/checking…|Updating…/).count(), { timeout: 60_000 }).toBe(0);
