@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openEngine, sqlString } from '../src/engine/duckdb.js';
 import { BENCH_MAPPINGS, writeSyntheticDataset } from '../src/testing/synthetic-dataset.js';
-import { transform } from '../src/transform/transform.js';
+import { transform, type TransformStage } from '../src/transform/transform.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 5_000_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -31,12 +31,23 @@ async function ensureInput(): Promise<void> {
   process.stdout.write(`${(statSync(input).size / 1e6).toFixed(0)} MB\n`);
 }
 
+/** Seconds of each stage of our last run (reading, normalizing, counting, writing), for the round's line. */
+let lastStages = '';
+
 async function timeOurs(round: number): Promise<number> {
   const outDir = join(scratch, `ours-${round}`);
   rmSync(outDir, { recursive: true, force: true });
   const start = performance.now();
-  await transform({ inputs: [input], destination: 'meta', mappings: [...BENCH_MAPPINGS], outDir, dataDir: workDir, defaultCountry: 'US' });
+  const stages: string[] = [];
+  let stage: { name: string; at: number } | undefined;
+  const onStage = (name: TransformStage) => {
+    const now = performance.now();
+    if (stage) stages.push(`${stage.name} ${((now - stage.at) / 1000).toFixed(2)}`);
+    stage = { name, at: now };
+  };
+  await transform({ inputs: [input], destination: 'meta', mappings: [...BENCH_MAPPINGS], outDir, dataDir: workDir, defaultCountry: 'US', onStage });
   const seconds = (performance.now() - start) / 1000;
+  lastStages = stages.join(', ');
   rmSync(outDir, { recursive: true, force: true });
   return seconds;
 }
@@ -82,6 +93,7 @@ for (let round = 1; round <= rounds; round++) {
   if (round <= pythonRounds) times.python.push(timePython());
   const last = (a: number[]) => (a.length ? `${a[a.length - 1]!.toFixed(2)} s` : '-');
   console.log(`round ${round}: ours ${last(times.ours)}, naive SQL ${last(times.naive)}, python ${round <= pythonRounds ? last(times.python) : '-'}`);
+  console.log(`  ours by stage (s): ${lastStages}`);
 }
 
 const ours = median(times.ours);

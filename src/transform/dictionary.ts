@@ -27,25 +27,25 @@ export function usesRowCountry(rule: NormalizationRule, ctx: RuleContext): boole
 export interface DictionarySpec {
   /** Name of the table to create. */
   table: string;
-  /** Relation of distinct keys: `raw` (VARCHAR), `craw` (the row's raw COUNTRY cell) and `rc` (that cell's
-   * resolved country, with the default applied), the last two NULL unless `byCountry`. */
+  /** Relation of distinct keys: `raw` (VARCHAR) and, when `byCountry`, `rc` (the row's resolved country). */
   keys: string;
   rule: NormalizationRule;
   ctx: RuleContext;
-  /** The rule reads the row's country, so the row's raw COUNTRY cell is part of the key. */
+  /** The rule reads the row's country, so the row's resolved country is part of the key. */
   byCountry: boolean;
 }
 
-/** Creates `table(raw, craw, value, reason)` with one row per key. */
+/** Creates `table(raw, value, reason)`, plus `rc` when `byCountry`, with one row per key. */
 export async function createDictionary(engine: Engine, spec: DictionarySpec): Promise<void> {
+  const keyColumns = spec.byCountry ? ['raw', 'rc'] : ['raw'];
   const normalize = buildNormalizeQuery({
     from: `(${spec.keys}) AS k`,
     columns: [{ name: 'd', input: 'raw', rule: spec.rule }],
     rowCountry: spec.byCountry ? 'rc' : undefined,
-    passThrough: ['raw', 'craw'],
+    passThrough: keyColumns,
     ctx: spec.ctx,
   });
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(spec.table)} AS SELECT raw, craw, d_value AS value, d_reason AS reason FROM (${normalize})`);
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(spec.table)} AS SELECT ${keyColumns.join(', ')}, d_value AS value, d_reason AS reason FROM (${normalize})`);
 }
 
 export interface KeySet {
@@ -55,56 +55,62 @@ export interface KeySet {
 }
 
 /**
- * The distinct keys of every dictionary, from one scan of the input (each scan of a CSV input parses all of it)
- * into a narrow table of just the dictionary columns, then one DISTINCT per key set over that table. (GROUPING
- * SETS would do it in one query but does not spill: it ran out of memory on 50 M rows.) Keys of
- * country-dependent rules pair the value with the row's raw COUNTRY cell, so they need no country lookup during
- * the scan. Returns, per key set, the relation of its `raw`, `craw`.
+ * The distinct keys of every dictionary: one DISTINCT per key set over `table` (the input, read once into a
+ * table). (GROUPING SETS would do it in one query but does not spill: it ran out of memory on 50 M rows.) Keys of
+ * country-dependent rules pair the value with the row's raw COUNTRY cell, so they need no country lookup here.
+ * Returns, per key set, the relation of its `raw`, `craw`, and the tables to drop once the dictionaries are built.
  */
-export async function collectDistinctKeys(engine: Engine, table: string, from: string, sets: readonly KeySet[], countryColumn?: string): Promise<string[]> {
+export async function collectDistinctKeys(
+  engine: Engine,
+  table: string,
+  sets: readonly KeySet[],
+  countryColumn?: string,
+): Promise<{ keys: string[]; tables: string[] }> {
   if (sets.some((set) => set.byCountry) && !countryColumn) throw new Error('country-keyed dictionaries need the country column');
   const country = countryColumn ? sqlIdent(countryColumn) : undefined;
   const groupOf = (set: KeySet) => [...new Set([sqlIdent(set.column), ...(set.byCountry ? [country!] : [])])];
-  const columns = [...new Set(sets.flatMap(groupOf))];
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT ${columns.join(', ')} FROM ${from}`);
   const tables = new Map<string, string>();
   for (const set of sets) {
     const group = groupOf(set).join(', ');
     if (tables.has(group)) continue;
-    const keys = `${table}_${tables.size}`;
+    const keys = `${table}_keys_${tables.size}`;
     await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(keys)} AS SELECT DISTINCT ${group} FROM ${sqlIdent(table)}`);
     tables.set(group, keys);
   }
-  await engine.run(`DROP TABLE ${sqlIdent(table)}`);
-  return sets.map(
-    (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? country : 'NULL::VARCHAR'} AS craw FROM ${sqlIdent(tables.get(groupOf(set).join(', '))!)}`,
-  );
+  return {
+    keys: sets.map(
+      (set) => `SELECT ${sqlIdent(set.column)} AS raw, ${set.byCountry ? country : 'NULL::VARCHAR'} AS craw FROM ${sqlIdent(tables.get(groupOf(set).join(', '))!)}`,
+    ),
+    tables: [...tables.values()],
+  };
 }
 
-/** Adds `rc`, the resolved row country, to keys with a raw COUNTRY cell `craw`, from the COUNTRY dictionary. */
+/**
+ * Keys with a raw COUNTRY cell `craw` as keys of their resolved country `rc` (from the COUNTRY dictionary, else the
+ * default country, as the main query resolves each row's country). Several spellings of a country ("US", "usa",
+ * "United States") become one key: fewer values to normalize, and a smaller table for the main query to join.
+ */
 export function withResolvedCountry(keys: string, countryTable: string, ctx: RuleContext): string {
   const fallback = ctx.defaultCountry ? sqlString(ctx.defaultCountry.toUpperCase()) : 'NULL::VARCHAR';
   return (
-    `SELECT k.raw, k.craw, CASE WHEN cd.reason IS NULL THEN upper(cd.value) ELSE ${fallback} END AS rc ` +
+    `SELECT DISTINCT k.raw, CASE WHEN cd.reason IS NULL THEN upper(cd.value) ELSE ${fallback} END AS rc ` +
     `FROM (${keys}) AS k LEFT JOIN ${sqlIdent(countryTable)} AS cd ON cd.raw IS NOT DISTINCT FROM k.craw`
   );
 }
 
 /**
  * A rule that answers from a dictionary made by `createDictionary`; its TypeScript side is the original rule.
- * `countryInput` (the raw COUNTRY cell expression) is given for a country-keyed dictionary.
+ * A country-keyed dictionary (`byCountry`) is looked up by the value and the row's resolved country.
  */
-export function dictionaryRule(table: string, rule: NormalizationRule, countryInput?: string): NormalizationRule {
+export function dictionaryRule(table: string, rule: NormalizationRule, byCountry = false): NormalizationRule {
   return {
     name: rule.name,
     normalize: rule.normalize,
     sql(input, env) {
       const d = env.alias('dict');
-      const prepare: Record<string, string> = { raw: input };
-      if (countryInput) prepare.craw = countryInput;
-      const countryMatch = countryInput ? ` AND ${d}.craw IS NOT DISTINCT FROM ${env.ref('craw')}` : '';
+      const countryMatch = byCountry ? ` AND ${d}.rc IS NOT DISTINCT FROM ${env.rowCountry}` : '';
       return {
-        prepare,
+        prepare: { raw: input },
         joins: [`LEFT JOIN ${sqlIdent(table)} AS ${d} ON ${d}.raw IS NOT DISTINCT FROM ${env.ref('raw')}${countryMatch}`],
         value: `${d}.value`,
         reason: `${d}.reason`,

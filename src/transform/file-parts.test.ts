@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,15 @@ describe('PartWriter', () => {
     expect(read(dir, 'U-00001.csv')).toBe('EXTERN_ID\nZoë-Ω-客户\n');
   });
 
+  it('reports a file it cannot create (the worker writes them)', async () => {
+    const dir = newDir();
+    writeFileSync(join(dir, 'X-00001.csv'), 'already here\n');
+    const writer = new PartWriter({ outDir: dir, prefix: 'X' });
+    writer.writeLine(Buffer.from('a\n'));
+    await expect(writer.close()).rejects.toThrow(/EEXIST/);
+    expect(read(dir, 'X-00001.csv')).toBe('already here\n');
+  });
+
   it('writes no file without lines, and refuses a line longer than the byte limit', async () => {
     const dir = newDir();
     expect(await new PartWriter({ outDir: dir, prefix: 'E', header: 'H' }).close()).toEqual([]);
@@ -71,6 +80,21 @@ describe('sortBucketLines', () => {
       const { starts, ends, order } = sortBucketLines(data);
       expect([...order].map((i) => data.subarray(starts[i]!, ends[i]! - 1).toString())).toEqual(expected);
     }
+  });
+
+  it('gives the byte order of the lines, also where keys share their leading bits or are equal', () => {
+    // Keys from a few leading values, so many lines differ only in the bits the sort shares with the line index.
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const hex = (n: number, width: number) => Math.floor(n).toString(16).toUpperCase().padStart(width, '0');
+    const lines = Array.from({ length: 5_000 }, () => {
+      const key = `${hex(random() * 4, 8)}${hex(random() * 4, 4)}${hex(random() * 65_536, 4)}`;
+      return `${key},${'x'.repeat(Math.floor(random() * 3))}${hex(random() * 16, 1)}`;
+    });
+    const data = Buffer.from(`${lines.join('\n')}\n`);
+    const { starts, ends, order } = sortBucketLines(data);
+    const expected = [...lines].sort((a, b) => Buffer.compare(Buffer.from(`${a}\n`), Buffer.from(`${b}\n`)));
+    expect([...order].map((i) => data.subarray(starts[i]!, ends[i]! - 1).toString())).toEqual(expected);
   });
 });
 

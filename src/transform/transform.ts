@@ -12,7 +12,7 @@ import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
-import { BUCKET_COLUMN, bucketColumns, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
+import { BUCKET_COLUMN, bucketColumns, bucketLine, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { mismappingWarnings, validateMapping, type ColumnMapping } from './mapping.js';
 import { discoverSchema } from '../discover/index.js';
@@ -67,12 +67,13 @@ export async function transform(options: TransformOptions): Promise<TransformRep
 
     const columns = await planColumns(engine, source, options.mappings, profile);
     options.onStage?.('normalizing');
-    const query = await normalizeQuery(engine, source, columns, ctx);
+    const { query, dictionaries, input } = await normalizeQuery(engine, source, columns, ctx);
     // Readers over CSV report a tiny row estimate; the optimizer would then build the joins' hash tables on the
     // input instead of the small dictionaries and run out of memory. Left joins build on the right as written.
     await engine.run(`SET disabled_optimizers = 'build_side_probe_side'`);
     await engine.run(`CREATE OR REPLACE TEMP TABLE au_norm AS ${query}`);
     await engine.run('RESET disabled_optimizers');
+    if (input) await engine.run(`DROP TABLE ${sqlIdent(input)}`);
 
     options.onStage?.('counting');
     const layout = planLayout(options.mappings, profile);
@@ -81,7 +82,7 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const unreadable = rejects.reduce((sum, r) => sum + r.count, 0);
 
     options.onStage?.('writing');
-    const outputFiles = await writeOutput(engine, layout, columns, counts.records, staging);
+    const outputFiles = await writeOutput(engine, layout, columns, dictionaries, counts.records, staging);
     const kept = outputFiles.reduce((sum, f) => sum + f.rows, 0);
 
     const report: TransformReport = {
@@ -155,6 +156,18 @@ interface PlannedColumn {
 
 /** Picks each column's rule: the platform's, or pass-through when the column already holds SHA-256 hashes. */
 async function planColumns(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
+  // The samples below are the input's first rows, not whichever rows a parallel scan returns first: the pre-hashed
+  // detection decides the output, and the same input must give the same output. Order is kept only here (a LIMIT
+  // stops the scan early, so it costs nothing); the bulk queries run without it.
+  await engine.run('SET preserve_insertion_order = true');
+  try {
+    return await planColumnsInOrder(engine, source, mappings, profile);
+  } finally {
+    await engine.run('SET preserve_insertion_order = false');
+  }
+}
+
+async function planColumnsInOrder(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
   const distinctShares = await sampleDistinctShares(engine, source, mappings);
   const planned: PlannedColumn[] = [];
   for (const mapping of mappings) {
@@ -200,12 +213,21 @@ async function sampleDistinctShares(engine: Engine, source: Source, mappings: re
   return new Map(columns.map((c, i) => [c, n === 0 ? 1 : Number(row![`d${i}`]) / n]));
 }
 
+/** The main normalization query, and the dictionary table of each column normalized by one (by column index). */
+interface NormalizePlan {
+  query: string;
+  dictionaries: Map<number, string>;
+  /** The table the input was read into, to drop once normalized. */
+  input?: string;
+}
+
 /**
  * The main normalization query. Dictionary columns are normalized first, once per distinct value, into tables
- * the query joins; all their keys come from one scan, and the COUNTRY dictionary is built first because the
- * country-dependent ones resolve their keys' country through it.
+ * the query joins; their keys come from the input read once into a table (which the query then reads instead of
+ * the input), and the COUNTRY dictionary is built first because the country-dependent ones resolve their keys'
+ * country through it.
  */
-async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext): Promise<string> {
+async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext): Promise<NormalizePlan> {
   const countryIndex = columns.findIndex((c) => c.mapping.type === 'COUNTRY');
   const countryColumn = countryIndex >= 0 ? columns[countryIndex] : undefined;
   const countryTable = 'au_dict_country';
@@ -214,25 +236,41 @@ async function normalizeQuery(engine: Engine, source: Source, columns: readonly 
     .map((column, index) => ({ column, index, byCountry: countryColumn !== undefined && usesRowCountry(column.rule, ctx) }))
     .filter(({ column, index }) => column.dictionary && index !== countryIndex);
   const sets = [...(countryName ? [{ column: countryName, byCountry: false }] : []), ...dictionaries.map((d) => ({ column: d.column.mapping.column, byCountry: d.byCountry }))];
-  const keys = sets.length ? await collectDistinctKeys(engine, 'au_dict_keys', source.view, sets, countryName) : [];
+  // Each scan of a CSV input parses all of it: with dictionaries, the mapped columns are read once into a table that
+  // gives both the dictionaries' keys and the main query's rows.
+  let from = source.view;
+  let collected: { keys: string[]; tables: string[] } = { keys: [], tables: [] };
+  if (sets.length) {
+    from = 'au_input';
+    const mapped = [...new Set(columns.map((c) => sqlIdent(c.mapping.column)))];
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${from} AS SELECT ${mapped.join(', ')} FROM ${source.view}`);
+    collected = await collectDistinctKeys(engine, from, sets, countryName);
+  }
+  const keys = collected.keys;
   const dictionaryKeys = countryName ? keys.slice(1) : keys;
   const rules = new Map<number, NormalizationRule>();
+  const tables = new Map<number, string>();
   if (countryColumn) {
     await createDictionary(engine, { table: countryTable, keys: keys[0]!, rule: countryColumn.rule, ctx, byCountry: false });
     rules.set(countryIndex, dictionaryRule(countryTable, countryColumn.rule));
+    tables.set(countryIndex, countryTable);
   }
   for (const [k, { column, index, byCountry }] of dictionaries.entries()) {
     const table = `au_dict_${index}`;
     const setKeys = byCountry ? withResolvedCountry(dictionaryKeys[k]!, countryTable, ctx) : dictionaryKeys[k]!;
     await createDictionary(engine, { table, keys: setKeys, rule: column.rule, ctx, byCountry });
-    rules.set(index, dictionaryRule(table, column.rule, byCountry ? sqlIdent(countryName!) : undefined));
+    rules.set(index, dictionaryRule(table, column.rule, byCountry));
+    tables.set(index, table);
   }
+  // The keys are in the dictionaries now; their memory is better spent on the main query.
+  for (const table of collected.tables) await engine.run(`DROP TABLE ${sqlIdent(table)}`);
   const normalizeColumns: NormalizeColumn[] = columns.map((column, i) => ({
     name: `m${i}`,
     input: sqlIdent(column.mapping.column),
     rule: rules.get(i) ?? column.rule,
   }));
-  return buildNormalizeQuery({ from: source.view, columns: normalizeColumns, countryColumn: countryColumn ? `m${countryIndex}` : undefined, ctx });
+  const query = buildNormalizeQuery({ from, columns: normalizeColumns, countryColumn: countryColumn ? `m${countryIndex}` : undefined, ctx });
+  return { query, dictionaries: tables, input: from === source.view ? undefined : from };
 }
 
 interface ReasonCounts {
@@ -276,19 +314,50 @@ function fieldExpr(field: FieldSource): string {
   return field.slice ? `substr(${value}, ${field.slice.start}, ${field.slice.length})` : value;
 }
 
+/** Whether an output field is hashed here: pre-hashed columns are passed through (hashed twice, they would never match). */
+function hashes(field: FieldSource, columns: readonly PlannedColumn[]): boolean {
+  return field.hashed && !columns[field.mapping]!.prehashed;
+}
+
 function hashIf(field: FieldSource, columns: readonly PlannedColumn[], expr: string): string {
-  // Pre-hashed columns are passed through; hashing them again would make them unmatchable.
-  return field.hashed && !columns[field.mapping]!.prehashed ? `sha256(${expr})` : expr;
+  return hashes(field, columns) ? `sha256(${expr})` : expr;
+}
+
+/**
+ * Hash tables: for each dictionary column whose whole value is an output field to hash, its valid values with their
+ * SHA-256 (`value`, `hash`). Each value is then hashed once, not once per output row: names, postal codes and
+ * countries repeat across millions of rows, and SHA-256 was the biggest cost of writing the output. Returns the
+ * table of each such column (by index).
+ */
+async function createHashTables(engine: Engine, layout: OutputLayout, columns: readonly PlannedColumn[], dictionaries: ReadonlyMap<number, string>): Promise<Map<number, string>> {
+  const tables = new Map<number, string>();
+  for (const field of layout.kind === 'single' ? layout.source : layout.columns) {
+    const dictionary = dictionaries.get(field.mapping);
+    if (!dictionary || field.slice || !hashes(field, columns) || tables.has(field.mapping)) continue;
+    const table = `au_hash_${field.mapping}`;
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT DISTINCT value, sha256(value) AS hash FROM ${sqlIdent(dictionary)} WHERE reason IS NULL`);
+    tables.set(field.mapping, table);
+  }
+  return tables;
 }
 
 /**
  * The deduplicated, hashed output rows, columns `o0`, `o1`, ... Dedupe runs on normalized values before hashing,
- * so each distinct value is hashed once.
+ * so each distinct value is hashed once; values of a column with a hash table (`createHashTables`) take their
+ * hash from it.
  */
-function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[]): { rows: string; width: number } {
+function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], hashTables: ReadonlyMap<number, string>): { rows: string; width: number } {
+  const tableOf = (field: FieldSource) => (field.slice ? undefined : hashTables.get(field.mapping));
   if (layout.kind === 'single') {
     const values = layout.source.map((field) => `SELECT ${fieldExpr(field)} AS v FROM au_norm`);
-    const perSource = layout.source.map((field, i) => `SELECT ${hashIf(field, columns, 'v')} AS o0 FROM (SELECT DISTINCT v FROM (${values[i]})) WHERE v IS NOT NULL`);
+    const perSource = layout.source.map((field, i) => {
+      const distinct = `SELECT DISTINCT v FROM (${values[i]})`;
+      const table = tableOf(field);
+      // The hash table holds every valid value of the column, so the inner join only drops the NULLs.
+      return table
+        ? `SELECT h.hash AS o0 FROM (${distinct}) AS d JOIN ${sqlIdent(table)} AS h ON h.value = d.v`
+        : `SELECT ${hashIf(field, columns, 'v')} AS o0 FROM (${distinct}) WHERE v IS NOT NULL`;
+    });
     // Several columns of one type are pooled; a value found in two of them is still sent once.
     const rows = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT o0 FROM (${perSource.join(' UNION ALL ')})`;
     return { rows, width: 1 };
@@ -296,9 +365,15 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[]): { 
   const fields = layout.columns.map((field, i) => `${fieldExpr(field)} AS f${i}`);
   const names = layout.columns.map((_, i) => `f${i}`);
   const anyPresent = names.map((f) => `${f} IS NOT NULL`).join(' OR ');
-  const hashed = layout.columns.map((field, i) => `${hashIf(field, columns, `f${i}`)} AS o${i}`);
+  const joins: string[] = [];
+  const hashed = layout.columns.map((field, i) => {
+    const table = tableOf(field);
+    if (!table) return `${hashIf(field, columns, `f${i}`)} AS o${i}`;
+    joins.push(`LEFT JOIN ${sqlIdent(table)} AS h${i} ON h${i}.value = f${i}`);
+    return `h${i}.hash AS o${i}`;
+  });
   const distinct = `SELECT DISTINCT ${fields.join(', ')} FROM au_norm`;
-  return { rows: `SELECT ${hashed.join(', ')} FROM (${distinct}) WHERE ${anyPresent}`, width: layout.columns.length };
+  return { rows: `SELECT ${hashed.join(', ')} FROM (${distinct}) AS d ${joins.join(' ')} WHERE ${anyPresent}`, width: layout.columns.length };
 }
 
 /**
@@ -311,13 +386,21 @@ const MAX_BUCKETS = 300;
 /** Upper bound of an output field's bytes with its separator: a hash; raw MADID and EXTERN_ID are shorter. */
 const FIELD_BYTES = 65;
 
-async function writeOutput(engine: Engine, layout: OutputLayout, columns: readonly PlannedColumn[], records: number, outDir: string): Promise<OutputFile[]> {
-  const { rows, width } = outputRows(layout, columns);
+async function writeOutput(
+  engine: Engine,
+  layout: OutputLayout,
+  columns: readonly PlannedColumn[],
+  dictionaries: ReadonlyMap<number, string>,
+  records: number,
+  outDir: string,
+): Promise<OutputFile[]> {
+  const hashTables = await createHashTables(engine, layout, columns, dictionaries);
+  const { rows, width } = outputRows(layout, columns, hashTables);
   // From the count before dedupe, which is exact; the bucket count only has to be the same for the same input.
   const buckets = Math.max(1, Math.ceil((records * width * FIELD_BYTES) / BUCKET_BYTES));
-  const outputs = Array.from({ length: width }, (_, i) => `o${i}`).join(', ');
+  const outputs = Array.from({ length: width }, (_, i) => `o${i}`);
   const { key, bucket } = bucketColumns('__h', buckets);
-  const query = `SELECT ${key}, ${outputs}, ${bucket} AS ${BUCKET_COLUMN} FROM (SELECT *, hash(${outputs}) AS __h FROM (${rows}))`;
+  const hashed = `SELECT *, hash(${outputs.join(', ')}) AS __h FROM (${rows})`;
   const parts = {
     outDir,
     prefix: layout.filePrefix,
@@ -327,7 +410,13 @@ async function writeOutput(engine: Engine, layout: OutputLayout, columns: readon
   };
   // DuckDB buffers every partition of a partitioned write at once; past a few dozen, that outgrows the memory
   // limit, so bigger outputs take DuckDB's external sort instead.
-  return buckets <= MAX_BUCKETS ? writeBucketedParts(engine, query, buckets, parts) : writeSortedParts(engine, query, parts);
+  if (buckets > MAX_BUCKETS) return writeSortedParts(engine, `SELECT ${key}, ${outputs.join(', ')}, ${bucket} AS ${BUCKET_COLUMN} FROM (${hashed})`, parts);
+  // Fields that are all hashes (64 hex digits, or NULL) never need CSV quoting: the line can be built as one
+  // column, which DuckDB writes faster than the fields as columns. Raw fields (MADID, EXTERN_ID) take the CSV writer.
+  const fields = layout.kind === 'single' ? layout.source : layout.columns;
+  const lineColumn = fields.every((field) => field.hashed);
+  const line = lineColumn ? bucketLine('__h', outputs) : `${key}, ${outputs.join(', ')}`;
+  return writeBucketedParts(engine, `SELECT ${line}, ${bucket} AS ${BUCKET_COLUMN} FROM (${hashed})`, buckets, parts, { lineColumn });
 }
 
 function columnReport(column: PlannedColumn, counts: Map<string | null, number>): ColumnReport {
