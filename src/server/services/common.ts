@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuError, isAuError } from '../../errors.js';
 import type { Runtime } from '../../jobs/runtime.js';
+import { isBookkeepingName } from '../../sources/resolve.js';
 import { safeKey, showKey } from '../../storage/keys.js';
+import type { StoredObject } from '../../storage/storage.js';
 
 /**
  * At most `size` tasks at once; the others wait their turn. The API runs DuckDB work (discovery, previews, dry
@@ -50,6 +52,8 @@ export async function withScratch<T>(runtime: Pick<Runtime, 'dataDir'>, label: s
 /** Local files for storage keys, and how to say a local path as the key it came from. */
 export interface LocalInputs {
   paths: string[];
+  /** With `sample`: the data files of S3 folders left in storage (only each folder's first was downloaded). */
+  partsNotRead: number;
   /** The text with local paths replaced by storage keys. */
   say(text: string): string;
   /** The same error with local paths replaced by storage keys (messages and details). */
@@ -60,9 +64,15 @@ export interface LocalInputs {
  * Storage keys (files, or folders of part files) as local paths DuckDB can read: in place for local storage, else
  * downloaded below `scratch`. AU_STORAGE_NOT_FOUND (naming the key) when nothing is there.
  */
-export async function localInputs(runtime: Pick<Runtime, 'storage'>, keys: readonly string[], scratch: string): Promise<LocalInputs> {
+export async function localInputs(
+  runtime: Pick<Runtime, 'storage'>,
+  keys: readonly string[],
+  scratch: string,
+  options: { sample?: boolean } = {},
+): Promise<LocalInputs> {
   const paths: string[] = [];
   const places: [string, string][] = [];
+  let partsNotRead = 0;
   for (const [index, given] of keys.entries()) {
     const key = safeKey(given);
     if (key === '') throw new AuError('AU_STORAGE_PATH_INVALID', 'A dataset cannot be the whole storage root: choose files or a folder', { key: given });
@@ -74,6 +84,18 @@ export async function localInputs(runtime: Pick<Runtime, 'storage'>, keys: reado
       continue;
     }
     const dir = join(scratch, 'in', String(index));
+    if (options.sample && (await runtime.storage.stat(key)) === null) {
+      // Discovery and previews read a sample: a folder of part files in S3 can be gigabytes, and its first data
+      // file holds the first rows. The job's transform reads every part (and checks they share their columns).
+      const parts = await dataObjects(runtime.storage, key);
+      const first = parts[0];
+      if (first === undefined) throw new AuError('AU_STORAGE_NOT_FOUND', `No data files in storage at ${showKey(key)}`, { key });
+      const [file] = await runtime.storage.download(first.key, dir);
+      paths.push(file!);
+      places.push([file!, first.key]);
+      partsNotRead += parts.length - 1;
+      continue;
+    }
     const files = await runtime.storage.download(key, dir);
     if (files.length === 0) throw new AuError('AU_STORAGE_NOT_FOUND', `Nothing in storage at ${showKey(key)}`, { key });
     const single = files.length === 1 && (await runtime.storage.stat(key)) !== null;
@@ -85,6 +107,7 @@ export async function localInputs(runtime: Pick<Runtime, 'storage'>, keys: reado
   const say = (text: string) => places.reduce((out, [path, key]) => out.split(path).join(key), text);
   return {
     paths,
+    partsNotRead,
     say,
     rewrite(error) {
       if (!isAuError(error)) return error;
@@ -95,3 +118,10 @@ export async function localInputs(runtime: Pick<Runtime, 'storage'>, keys: reado
 }
 
 export const iso = (date: Date | string | null | undefined): string | null => (date == null ? null : new Date(date).toISOString());
+
+/** The data files below a storage folder, in key order, without bookkeeping files (as `resolveInputs` skips them locally). */
+async function dataObjects(storage: Runtime['storage'], folder: string): Promise<StoredObject[]> {
+  const { objects } = await storage.list(folder, { recursive: true });
+  const below = folder.replace(/\/$/, '').length + 1;
+  return objects.filter((object) => object.size > 0 && !object.key.slice(below).split('/').some(isBookkeepingName));
+}

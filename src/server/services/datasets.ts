@@ -74,14 +74,15 @@ export async function createDataset(runtime: Runtime, input: { keys: string[]; n
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new AuError('AU_VALIDATION', 'A dataset name cannot contain control characters');
   const discovered = await sampleSlots.run(() =>
     withScratch(runtime, 'discover', async (scratch) => {
-      const inputs = await localInputs(runtime, keys, scratch);
+      const inputs = await localInputs(runtime, keys, scratch, { sample: true });
       const engine = await openEngine({ tempDir: engineTempDir(runtime.dataDir), ...SAMPLE_ENGINE });
       try {
         const files = await resolveInputs(inputs.paths);
         const source = await openSource(engine, files);
         try {
           const report = await discoverSchema(engine, source);
-          return { report, files: files.length, warnings: report.warnings.map((warning) => inputs.say(warning)) };
+          // A sampled S3 folder counts all its parts, not the one file read.
+          return { report, files: files.length + inputs.partsNotRead, warnings: report.warnings.map((warning) => inputs.say(warning)) };
         } finally {
           await source.close();
         }
@@ -194,7 +195,7 @@ export async function previewDataset(runtime: Runtime, dataset: DatasetRow, opti
   const columns = [...new Set(options.mappings.map((mapping) => mapping.column))];
   const rows = await sampleSlots.run(() =>
     withScratch(runtime, 'preview', async (scratch) => {
-      const inputs = await localInputs(runtime, dataset.source.keys, scratch);
+      const inputs = await localInputs(runtime, dataset.source.keys, scratch, { sample: true });
       const engine = await openEngine({ tempDir: engineTempDir(runtime.dataDir), ...SAMPLE_ENGINE });
       try {
         const files = await resolveInputs(inputs.paths);
