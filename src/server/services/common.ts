@@ -84,7 +84,9 @@ export async function localInputs(
       continue;
     }
     const dir = join(scratch, 'in', String(index));
-    if (options.sample && (await runtime.storage.stat(key)) === null) {
+    // A file (an object at the key) or a folder of part files: asked once.
+    const isFile = (await runtime.storage.stat(key)) !== null;
+    if (options.sample && !isFile) {
       // Discovery and previews read a sample: a folder of part files in S3 can be gigabytes, and its first data
       // file holds the first rows. The job's transform reads every part (and checks they share their columns).
       const parts = await dataObjects(runtime.storage, key);
@@ -98,7 +100,7 @@ export async function localInputs(
     }
     const files = await runtime.storage.download(key, dir);
     if (files.length === 0) throw new AuError('AU_STORAGE_NOT_FOUND', `Nothing in storage at ${showKey(key)}`, { key });
-    const single = files.length === 1 && (await runtime.storage.stat(key)) !== null;
+    const single = files.length === 1 && isFile;
     paths.push(single ? files[0]! : dir);
     places.push([single ? files[0]! : dir, key]);
   }

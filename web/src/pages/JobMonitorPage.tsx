@@ -1,3 +1,4 @@
+import { Figures } from '../components/Figures';
 import { ReasonsTable } from '../components/ReasonsTable';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
@@ -318,42 +319,17 @@ export function JobMonitorPage() {
                 valueText={`${batches.done} of ${batches.total} batches sent`}
                 tone={job.state === 'done' ? 'good' : ['failed', 'dead'].includes(job.state) ? 'bad' : 'active'}
               />
-              <dl className="figures">
-                <div>
-                  <dt>Received by the platform</dt>
-                  <dd data-testid="received-count" data-value={summary?.received ?? ''}>
-                    {formatNumber(summary?.received)}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Rejected by the platform</dt>
-                  <dd data-testid="rejected-count" data-value={summary?.rejected ?? ''}>
-                    {formatNumber(summary?.rejected)}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Audience id</dt>
-                  <dd data-testid="audience-id" className="mono">
-                    {job.audienceId ?? '—'}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Batches in flight</dt>
-                  <dd>{formatNumber(batches.sending)}</dd>
-                </div>
-                <div>
-                  <dt>Batches failed</dt>
-                  <dd>{formatNumber(batches.failed + batches.dead)}</dd>
-                </div>
-                <div>
-                  <dt>Retries</dt>
-                  <dd>{formatNumber(summary?.retries)}</dd>
-                </div>
-                <div>
-                  <dt>Rate-limit waits</dt>
-                  <dd>{formatNumber(summary?.rateLimitWaits)}</dd>
-                </div>
-              </dl>
+              <Figures
+                items={[
+                  { label: 'Received by the platform', value: formatNumber(summary?.received), testId: 'received-count', raw: summary?.received },
+                  { label: 'Rejected by the platform', value: formatNumber(summary?.rejected), testId: 'rejected-count', raw: summary?.rejected },
+                  { label: 'Audience id', value: job.audienceId ?? '—', testId: 'audience-id', mono: true },
+                  { label: 'Batches in flight', value: formatNumber(batches.sending) },
+                  { label: 'Batches failed', value: formatNumber(batches.failed + batches.dead) },
+                  { label: 'Retries', value: formatNumber(summary?.retries) },
+                  { label: 'Rate-limit waits', value: formatNumber(summary?.rateLimitWaits) },
+                ]}
+              />
             </div>
           </Card>
 
@@ -376,28 +352,16 @@ export function JobMonitorPage() {
             </Card>
             <Card title="Rows">
               {summary ? (
-                <dl className="figures figures-compact">
-                  <div>
-                    <dt>Rows read</dt>
-                    <dd>{formatNumber(summary.rows)}</dd>
-                  </div>
-                  <div>
-                    <dt>With a valid identifier</dt>
-                    <dd>{formatNumber(summary.valid)}</dd>
-                  </div>
-                  <div>
-                    <dt>Invalid values</dt>
-                    <dd>{formatNumber(invalidTotal)}</dd>
-                  </div>
-                  <div>
-                    <dt>Duplicates removed</dt>
-                    <dd>{formatNumber(summary.duplicates)}</dd>
-                  </div>
-                  <div>
-                    <dt>Kept to send</dt>
-                    <dd>{formatNumber(summary.kept)}</dd>
-                  </div>
-                </dl>
+                <Figures
+                  compact
+                  items={[
+                    { label: 'Rows read', value: formatNumber(summary.rows) },
+                    { label: 'With a valid identifier', value: formatNumber(summary.valid) },
+                    { label: 'Invalid values', value: formatNumber(invalidTotal) },
+                    { label: 'Duplicates removed', value: formatNumber(summary.duplicates) },
+                    { label: 'Kept to send', value: formatNumber(summary.kept) },
+                  ]}
+                />
               ) : (
                 <p className="muted">The row counts appear once the prepare stage has read the files.</p>
               )}

@@ -1,3 +1,4 @@
+import { Figures } from '../components/Figures';
 import { ReasonsTable } from '../components/ReasonsTable';
 import { useRef, useState } from 'react';
 import { api } from '../api/client';
@@ -133,40 +134,20 @@ export function StepConfirm({ dataset, platform, destination, define, columns, r
           ) : null}
           {figures ? (
             <>
-              <dl className="figures figures-compact" data-testid="dry-run">
-                <div>
-                  <dt>Rows</dt>
-                  <dd>{formatNumber(figures.rows)}</dd>
-                </div>
-                <div>
-                  <dt>Valid</dt>
-                  <dd>{formatNumber(figures.valid)}</dd>
-                </div>
-                <div>
-                  <dt>Invalid values</dt>
-                  <dd>{formatNumber(invalidTotal)}</dd>
-                </div>
-                <div>
-                  <dt>Duplicates</dt>
-                  <dd>{formatNumber(figures.duplicates)}</dd>
-                </div>
-                <div>
-                  <dt>Kept</dt>
-                  <dd>{formatNumber(figures.kept)}</dd>
-                </div>
-                <div>
-                  <dt>Expected additions</dt>
-                  <dd>{figures.expectedAdditions === null ? 'not known' : formatNumber(figures.expectedAdditions)}</dd>
-                </div>
-                <div>
-                  <dt>Expected removals</dt>
-                  <dd>{figures.expectedRemovals === null ? 'not known' : formatNumber(figures.expectedRemovals)}</dd>
-                </div>
-                <div>
-                  <dt>Batches</dt>
-                  <dd>{formatNumber(figures.batches)}</dd>
-                </div>
-              </dl>
+              <Figures
+                compact
+                testId="dry-run"
+                items={[
+                  { label: 'Rows', value: formatNumber(figures.rows) },
+                  { label: 'Valid', value: formatNumber(figures.valid) },
+                  { label: 'Invalid values', value: formatNumber(invalidTotal) },
+                  { label: 'Duplicates', value: formatNumber(figures.duplicates) },
+                  { label: 'Kept', value: formatNumber(figures.kept) },
+                  { label: 'Expected additions', value: figures.expectedAdditions === null ? 'not known' : formatNumber(figures.expectedAdditions) },
+                  { label: 'Expected removals', value: figures.expectedRemovals === null ? 'not known' : formatNumber(figures.expectedRemovals) },
+                  { label: 'Batches', value: formatNumber(figures.batches) },
+                ]}
+              />
               <ReasonsTable byReason={figures.invalidByReason} />
               {figures.warnings.length > 0 ? (
                 <div className="alert alert-warning">
