@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine/duckdb.js';
-import { BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts, writeSortedParts } from './file-parts.js';
+import { allocLineBuffer, BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts, writeSortedParts } from './file-parts.js';
 
 const newDir = () => mkdtempSync(join(tmpdir(), 'au-parts-'));
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
@@ -68,6 +68,20 @@ describe('PartWriter', () => {
     writer.writeLine(Buffer.from('short\n'));
     expect(() => writer.writeLine(Buffer.from(`${'y'.repeat(200)}\n`))).toThrow(/exceeds/);
     await writer.abort();
+  });
+});
+
+describe('allocLineBuffer', () => {
+  it('takes an earlier buffer again when the lines and the gathering room fit, else a bigger one', () => {
+    const first = allocLineBuffer(1000);
+    const smaller = allocLineBuffer(900, first);
+    expect(smaller.buffer).toBe(first.buffer);
+    expect(smaller.length).toBe(900);
+    const bigger = allocLineBuffer(first.buffer.byteLength, first);
+    expect(bigger.buffer).not.toBe(first.buffer);
+    expect(bigger.length).toBe(first.buffer.byteLength);
+    expect(bigger.byteOffset).toBe(0);
+    expect(bigger.buffer.byteLength - bigger.length).toBeGreaterThanOrEqual(1 << 20);
   });
 });
 
