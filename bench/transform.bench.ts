@@ -3,6 +3,8 @@
  * alternately in one process so machine noise hits all of them alike. Prints rows/s and ratios:
  *   target 1: our full rules take no longer than the naive DuckDB SQL (ratio ours/naive <= 1.0)
  *   target 2: our full rules take at least 4 times less than Python's standard library (python/ours >= 4.0)
+ * Also prints the CPU seconds (user + system, every thread of this process) of ours and of the naive SQL: on a
+ * shared machine they vary less than wall time, and say whether a gap is work or waiting.
  * Environment: BENCH_ROWS (default 5000000), BENCH_ROUNDS (default 3), BENCH_PYTHON_ROUNDS (default 1).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +35,18 @@ async function ensureInput(): Promise<void> {
 
 /** Seconds of each stage of our last run (reading, normalizing, counting, writing), for the round's line. */
 let lastStages = '';
+
+const cpu = { ours: [] as number[], naive: [] as number[] };
+/** Runs `work` and records the CPU seconds this process spent meanwhile (DuckDB's and the workers' threads too). */
+async function withCpu<T>(into: number[], work: () => Promise<T>): Promise<T> {
+  const before = process.cpuUsage();
+  try {
+    return await work();
+  } finally {
+    const used = process.cpuUsage(before);
+    into.push((used.user + used.system) / 1e6);
+  }
+}
 
 async function timeOurs(round: number): Promise<number> {
   const outDir = join(scratch, `ours-${round}`);
@@ -88,11 +102,12 @@ await ensureInput();
 mkdirSync(scratch, { recursive: true });
 const times = { ours: [] as number[], naive: [] as number[], python: [] as number[] };
 for (let round = 1; round <= rounds; round++) {
-  times.ours.push(await timeOurs(round));
-  times.naive.push(await timeNaiveSql());
+  times.ours.push(await withCpu(cpu.ours, () => timeOurs(round)));
+  times.naive.push(await withCpu(cpu.naive, () => timeNaiveSql()));
   if (round <= pythonRounds) times.python.push(timePython());
   const last = (a: number[]) => (a.length ? `${a[a.length - 1]!.toFixed(2)} s` : '-');
   console.log(`round ${round}: ours ${last(times.ours)}, naive SQL ${last(times.naive)}, python ${round <= pythonRounds ? last(times.python) : '-'}`);
+  console.log(`  CPU seconds: ours ${cpu.ours[cpu.ours.length - 1]!.toFixed(1)}, naive SQL ${cpu.naive[cpu.naive.length - 1]!.toFixed(1)}`);
   console.log(`  ours by stage (s): ${lastStages}`);
 }
 
@@ -108,4 +123,5 @@ const oursOverNaive = ours / naive;
 const pythonOverOurs = python / ours;
 console.log(`ratio ours/naive  = ${oursOverNaive.toFixed(2)} (target <= 1.00) ${oursOverNaive <= 1 ? 'MET' : 'NOT MET'}`);
 console.log(`ratio python/ours = ${pythonOverOurs.toFixed(2)} (target >= 4.00) ${pythonOverOurs >= 4 ? 'MET' : 'NOT MET'}`);
+console.log(`CPU seconds (medians): ours ${median(cpu.ours).toFixed(1)}, naive SQL ${median(cpu.naive).toFixed(1)}, ratio ${(median(cpu.ours) / median(cpu.naive)).toFixed(2)}`);
 rmSync(scratch, { recursive: true, force: true });

@@ -78,7 +78,7 @@ export function buildNormalizeQuery(options: NormalizeQueryOptions): string {
   // A column's outcome as two columns: its reason, and its value where valid (the value is evaluated only there).
   const outcomeItems = (fragment: SqlFragment, env: SqlEnv) => [
     `(${fragment.reason})::VARCHAR AS ${env.ref('__reason')}`,
-    `CASE WHEN (${fragment.reason}) IS NULL THEN (${fragment.value})::VARCHAR END AS ${env.ref('__value')}`,
+    `CASE WHEN (${fragment.reason}) IS NULL THEN (${fragment.value})::${fragment.valueType ?? 'VARCHAR'} END AS ${env.ref('__value')}`,
   ];
   if (country) {
     // The country rule cannot depend on the row country; give it the default as its own row country. Its
@@ -87,6 +87,7 @@ export function buildNormalizeQuery(options: NormalizeQueryOptions): string {
     const countryEnv = envFor(countryColumn.name, defaultCountry);
     const countryFragment = countryColumn.rule.sql(countryColumn.input, countryEnv);
     if (countryFragment.derive?.length) throw new Error('the country column\'s rule cannot use derive layers');
+    if (countryFragment.valueType) throw new Error('the country column\'s value must be text: it gives the row\'s country');
     ctes.push(
       `c AS (SELECT p.*, CASE WHEN (${countryFragment.reason}) IS NULL THEN upper(${countryFragment.value}) ELSE ${defaultCountry} END AS ${rowCountryRef},\n  ` +
         `${outcomeItems(countryFragment, countryEnv).join(',\n  ')}\nFROM ${lastPrepared} ${(countryFragment.joins ?? []).join('\n')})`,
@@ -113,7 +114,7 @@ export function buildNormalizeQuery(options: NormalizeQueryOptions): string {
     selects.push(`${env.ref('__reason')} AS ${sqlIdent(`${column.name}_reason`)}`);
     selects.push(
       derived
-        ? `CASE WHEN ${env.ref('__reason')} IS NULL THEN (${fragment.value})::VARCHAR END AS ${sqlIdent(`${column.name}_value`)}`
+        ? `CASE WHEN ${env.ref('__reason')} IS NULL THEN (${fragment.value})::${fragment.valueType ?? 'VARCHAR'} END AS ${sqlIdent(`${column.name}_value`)}`
         : `${env.ref('__value')} AS ${sqlIdent(`${column.name}_value`)}`,
     );
   }

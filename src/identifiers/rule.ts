@@ -85,8 +85,16 @@ export interface SqlFragment {
    * env.rowCountry. When a rule has `derive`, its `value` and `reason` no longer see the join aliases.
    */
   derive?: Record<string, string>[];
-  /** The normalized (not hashed) value; may be anything where `reason` is not NULL (it is not evaluated there). */
+  /**
+   * The normalized value, not hashed (unless `valueType` says otherwise); may be anything where `reason` is not NULL
+   * (it is not evaluated there).
+   */
   value: string;
+  /**
+   * SQL type of `value` when it is not text: a dictionary can answer with its values' hashes as an ENUM. Values are
+   * VARCHAR otherwise. Not for the COUNTRY column, whose value also gives the row's country.
+   */
+  valueType?: string;
   /** NULL when valid, else a string literal with an InvalidReason code. */
   reason: string;
 }

@@ -99,10 +99,46 @@ export function withResolvedCountry(keys: string, countryTable: string, ctx: Rul
 }
 
 /**
- * A rule that answers from a dictionary made by `createDictionary`; its TypeScript side is the original rule.
- * A country-keyed dictionary (`byCountry`) is looked up by the value and the row's resolved country.
+ * Most labels the hash ENUMs (`addHashEnum`) of one transform hold together. An ENUM's labels live outside DuckDB's
+ * memory limit: creating one of 250,000 hashes grew resident memory by 82 MB (measured), none of it counted by
+ * DuckDB, so the budget is for all dictionaries of a transform, not for each.
  */
-export function dictionaryRule(table: string, rule: NormalizationRule, byCountry = false): NormalizationRule {
+export const HASH_ENUM_MAX_LABELS = 250_000;
+
+/**
+ * Adds a `hash` column to a dictionary made by `createDictionary`: the SHA-256 of each valid value, as an ENUM
+ * type named `type` whose labels are those hashes. A rule reading it (`dictionaryRule` with `hashType`) gives each
+ * row its value's hash as a code of 1 to 4 bytes instead of the text: the normalized rows take less memory, dedupe
+ * compares integers, and each distinct value is hashed once. Returns the number of labels, or null, changing
+ * nothing, when the dictionary has more than `maxLabels` distinct valid values.
+ */
+export async function addHashEnum(engine: Engine, table: string, type: string, maxLabels = HASH_ENUM_MAX_LABELS): Promise<number | null> {
+  const hashes = `${table}_hashes`;
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${sqlIdent(hashes)} AS SELECT value, sha256(value) AS hash FROM (SELECT DISTINCT value FROM ${sqlIdent(table)} WHERE reason IS NULL)`,
+  );
+  try {
+    const [count] = await engine.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${sqlIdent(hashes)}`);
+    const labels = Number(count?.n ?? 0);
+    if (labels > maxLabels) return null;
+    // Labels in hash order, so that the same input gives the same type.
+    await engine.run(`CREATE TYPE ${sqlIdent(type)} AS ENUM (SELECT hash FROM ${sqlIdent(hashes)} ORDER BY hash)`);
+    await engine.run(
+      `CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT d.*, h.hash::${sqlIdent(type)} AS hash ` +
+        `FROM ${sqlIdent(table)} AS d LEFT JOIN ${sqlIdent(hashes)} AS h ON h.value = d.value`,
+    );
+    return labels;
+  } finally {
+    await engine.run(`DROP TABLE ${sqlIdent(hashes)}`);
+  }
+}
+
+/**
+ * A rule that answers from a dictionary made by `createDictionary`; its TypeScript side is the original rule.
+ * A country-keyed dictionary (`byCountry`) is looked up by the value and the row's resolved country. With
+ * `hashType` (see `addHashEnum`), the SQL value is the value's hash as that ENUM, not the value.
+ */
+export function dictionaryRule(table: string, rule: NormalizationRule, { byCountry = false, hashType }: { byCountry?: boolean; hashType?: string } = {}): NormalizationRule {
   return {
     name: rule.name,
     normalize: rule.normalize,
@@ -112,7 +148,8 @@ export function dictionaryRule(table: string, rule: NormalizationRule, byCountry
       return {
         prepare: { raw: input },
         joins: [`LEFT JOIN ${sqlIdent(table)} AS ${d} ON ${d}.raw IS NOT DISTINCT FROM ${env.ref('raw')}${countryMatch}`],
-        value: `${d}.value`,
+        value: hashType ? `${d}.hash` : `${d}.value`,
+        ...(hashType ? { valueType: sqlIdent(hashType) } : {}),
         reason: `${d}.reason`,
       };
     },

@@ -109,6 +109,19 @@ describe('transform on 1 M synthetic rows', () => {
     expect(report.output.header).toEqual(['EMAIL', 'PHONE', 'LN', 'FN', 'CT', 'ZIP', 'COUNTRY']);
     expect(report.output.files.every((f) => f.rows <= 10_000)).toBe(true);
     expect(report.output.files.reduce((n, f) => n + f.rows, 0)).toBe(tuples.size);
+
+    // Every line is one distinct tuple's SHA-256s in header order (names, postal codes and countries come hashed
+    // from their dictionaries, emails and phones are hashed per line). Lines compared by their MD5, to save memory.
+    const byHeader = report.output.header!.map((key) => mappings.findIndex((m) => m.type === key));
+    const lineDigest = (line: string) => createHash('md5').update(line).digest('base64');
+    const expectedLines = new Set<string>();
+    for (const tuple of tuples) {
+      const values = tuple.split('\u0001');
+      expectedLines.add(lineDigest(byHeader.map((i) => (values[i] === '\u0000' ? '' : sha256(values[i]!))).join(',')));
+    }
+    const outputLines = new Set(readOutput(join(dir, 'meta-1m'), report).lines.map(lineDigest));
+    expect(outputLines.size).toBe(tuples.size);
+    expect([...outputLines].filter((digest) => !expectedLines.has(digest))).toEqual([]);
   });
 
   it('TikTok: the files hold exactly the SHA-256 of each distinct valid email, once, headerless', async () => {
@@ -170,6 +183,26 @@ describe('transform', () => {
     expect(report.rows.duplicates).toBe(1);
     const { lines: out } = readOutput(join(dir, 'prehashed'), report);
     expect(new Set(out)).toEqual(new Set(hashes));
+  });
+
+  it('samples each column for pre-hashed values from its first 10,000 values, however many blanks come first', async () => {
+    // The email column has values from the first row and is sampled with the first rows of every column. The phone
+    // column has 10 plain numbers in its first 30,000 rows, then 10,000 hashes: too few values among the first rows,
+    // so it is sampled on its own, and its first 10,000 values are mostly hashes.
+    const csv = join(dir, 'prehashed-late.csv');
+    const rows = 40_000;
+    const phone = (i: number) => (i >= 30_000 ? sha256(`+1555${i}`) : i >= 25_000 && i < 25_010 ? `+1 650 555 ${1000 + i - 25_000}` : '');
+    const lines = ['hashed_email,phone', ...Array.from({ length: rows }, (_, i) => `${sha256(`p${i}@example.test`)},${phone(i)}`)];
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const report = await run('prehashed-late', {
+      inputs: [csv],
+      destination: 'meta',
+      mappings: [{ column: 'hashed_email', type: 'EMAIL' }, { column: 'phone', type: 'PHONE' }],
+    });
+    expect(report.columns.map((c) => [c.column, c.prehashed, c.valid, c.empty, c.invalid])).toEqual([
+      ['hashed_email', true, rows, 0, {}],
+      ['phone', true, 10_000, rows - 10_010, { not_sha256: 10 }],
+    ]);
   });
 
   it('Meta: DOB is split into hashed DOBY, DOBM, DOBD; MADID and EXTERN_ID stay raw', async () => {

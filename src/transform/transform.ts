@@ -6,7 +6,7 @@ import { AuError } from '../errors.js';
 import { getProfile } from '../destinations/registry.js';
 import type { PlatformProfile } from '../destinations/profile.js';
 import { buildNormalizeQuery, type NormalizeColumn } from '../identifiers/normalize-sql.js';
-import { collectDistinctKeys, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, usesRowCountry, withResolvedCountry } from './dictionary.js';
+import { addHashEnum, collectDistinctKeys, HASH_ENUM_MAX_LABELS, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, usesRowCountry, withResolvedCountry } from './dictionary.js';
 import { createLookupTables } from '../identifiers/lookups.js';
 import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
@@ -41,6 +41,8 @@ const MAPPING_CHECK_SAMPLE = 5_000;
 
 /** Values sampled per column to decide whether it already holds SHA-256 hashes. */
 const PREHASH_SAMPLE = 10_000;
+/** Rows read at once for every column's pre-hash sample; a column with fewer values there is sampled on its own. */
+const PREHASH_SHARED_ROWS = 30_000;
 
 /**
  * Reads the input, normalizes and hashes every mapped identifier with the destination's rules, dedupes, and
@@ -66,8 +68,9 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     await createLookupTables(engine);
 
     const columns = await planColumns(engine, source, options.mappings, profile);
+    const layout = planLayout(options.mappings, profile);
     options.onStage?.('normalizing');
-    const { query, dictionaries, input } = await normalizeQuery(engine, source, columns, ctx);
+    const { query, dictionaries, input, hashedValues } = await normalizeQuery(engine, source, columns, ctx, wholeHashedOutputs(layout, columns));
     // Readers over CSV report a tiny row estimate; the optimizer would then build the joins' hash tables on the
     // input instead of the small dictionaries and run out of memory. Left joins build on the right as written.
     await engine.run(`SET disabled_optimizers = 'build_side_probe_side'`);
@@ -76,13 +79,12 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     if (input) await engine.run(`DROP TABLE ${sqlIdent(input)}`);
 
     options.onStage?.('counting');
-    const layout = planLayout(options.mappings, profile);
     const counts = await countReasons(engine, columns.length, layout);
     const rejects = await source.rejects();
     const unreadable = rejects.reduce((sum, r) => sum + r.count, 0);
 
     options.onStage?.('writing');
-    const outputFiles = await writeOutput(engine, layout, columns, dictionaries, counts.records, staging);
+    const outputFiles = await writeOutput(engine, layout, columns, { dictionaries, hashedValues }, counts.records, staging);
     const kept = outputFiles.reduce((sum, f) => sum + f.rows, 0);
 
     const report: TransformReport = {
@@ -167,8 +169,37 @@ async function planColumns(engine: Engine, source: Source, mappings: readonly Co
   }
 }
 
+/**
+ * The first PREHASH_SAMPLE non-blank values of each column, in input order. One scan of the first rows serves
+ * every column that has that many values there (each scan of a CSV parses it again); the others are read alone.
+ */
+async function prehashSamples(engine: Engine, source: Source, columns: readonly string[]): Promise<Map<string, string[]>> {
+  const samples = new Map<string, string[]>();
+  if (columns.length === 0) return samples;
+  const present = (column: string) => `nullif(trim(${sqlIdent(column)}), '') IS NOT NULL`;
+  const rows = await engine.all<Record<string, string | null>>(
+    `SELECT ${columns.map((c, i) => `CASE WHEN ${present(c)} THEN ${sqlIdent(c)} END AS c${i}`).join(', ')} FROM ${source.view} LIMIT ${PREHASH_SHARED_ROWS}`,
+  );
+  for (const [i, column] of columns.entries()) {
+    const values = rows.flatMap((row) => (row[`c${i}`] == null ? [] : [row[`c${i}`]!]));
+    if (values.length >= PREHASH_SAMPLE) {
+      samples.set(column, values.slice(0, PREHASH_SAMPLE));
+      continue;
+    }
+    const alone = await engine.all<{ v: string }>(`SELECT ${sqlIdent(column)} AS v FROM ${source.view} WHERE ${present(column)} LIMIT ${PREHASH_SAMPLE}`);
+    samples.set(column, alone.map((r) => r.v));
+  }
+  return samples;
+}
+
 async function planColumnsInOrder(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
   const distinctShares = await sampleDistinctShares(engine, source, mappings);
+  // A value split into several fields (a date of birth into year, month, day) cannot arrive pre-hashed.
+  const canBePrehashed = (mapping: ColumnMapping) => {
+    const identifier = profile.identifiers[mapping.type];
+    return identifier !== undefined && identifier.hashed && identifier.fields.every((f) => !f.slice);
+  };
+  const samples = await prehashSamples(engine, source, [...new Set(mappings.filter(canBePrehashed).map((m) => m.column))]);
   const planned: PlannedColumn[] = [];
   for (const mapping of mappings) {
     const identifier = profile.identifiers[mapping.type];
@@ -176,16 +207,8 @@ async function planColumnsInOrder(engine: Engine, source: Source, mappings: read
       planned.push({ mapping, rule: countryRule, dictionary: true, prehashed: false, hexShare: 0, mixed: false, contextOnly: true });
       continue;
     }
-    // A value split into several fields (a date of birth into year, month, day) cannot arrive pre-hashed.
-    const canBePrehashed = identifier.hashed && identifier.fields.every((f) => !f.slice);
-    let detection = { prehashed: false, mixed: false, hexShare: 0 };
-    if (canBePrehashed) {
-      const column = sqlIdent(mapping.column);
-      const rows = await engine.all<{ v: string }>(
-        `SELECT ${column} AS v FROM ${source.view} WHERE nullif(trim(${column}), '') IS NOT NULL LIMIT ${PREHASH_SAMPLE}`,
-      );
-      detection = detectPrehashed(rows.map((r) => r.v));
-    }
+    const sample = canBePrehashed(mapping) ? samples.get(mapping.column) : undefined;
+    const detection = sample ? detectPrehashed(sample) : { prehashed: false, mixed: false, hexShare: 0 };
     planned.push({
       mapping,
       rule: detection.prehashed ? prehashedRule : identifier.rule,
@@ -217,8 +240,21 @@ async function sampleDistinctShares(engine: Engine, source: Source, mappings: re
 interface NormalizePlan {
   query: string;
   dictionaries: Map<number, string>;
+  /** Columns (by index) whose normalized value the query gives as its hash already (see `addHashEnum`). */
+  hashedValues: Set<number>;
   /** The table the input was read into, to drop once normalized. */
   input?: string;
+}
+
+/**
+ * Columns (by index) each of whose output fields is its whole value, hashed here: for those, a dictionary can give
+ * the hash instead of the value.
+ */
+function wholeHashedOutputs(layout: OutputLayout, columns: readonly PlannedColumn[]): Set<number> {
+  const fields = layout.kind === 'single' ? layout.source : layout.columns;
+  const whole = new Set(fields.map((f) => f.mapping));
+  for (const field of fields) if (field.slice || !hashes(field, columns)) whole.delete(field.mapping);
+  return whole;
 }
 
 /**
@@ -227,7 +263,7 @@ interface NormalizePlan {
  * the input), and the COUNTRY dictionary is built first because the country-dependent ones resolve their keys'
  * country through it.
  */
-async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext): Promise<NormalizePlan> {
+async function normalizeQuery(engine: Engine, source: Source, columns: readonly PlannedColumn[], ctx: RuleContext, hashable: ReadonlySet<number>): Promise<NormalizePlan> {
   const countryIndex = columns.findIndex((c) => c.mapping.type === 'COUNTRY');
   const countryColumn = countryIndex >= 0 ? columns[countryIndex] : undefined;
   const countryTable = 'au_dict_country';
@@ -255,11 +291,20 @@ async function normalizeQuery(engine: Engine, source: Source, columns: readonly 
     rules.set(countryIndex, dictionaryRule(countryTable, countryColumn.rule));
     tables.set(countryIndex, countryTable);
   }
+  const hashedValues = new Set<number>();
+  let labelBudget = HASH_ENUM_MAX_LABELS;
   for (const [k, { column, index, byCountry }] of dictionaries.entries()) {
     const table = `au_dict_${index}`;
     const setKeys = byCountry ? withResolvedCountry(dictionaryKeys[k]!, countryTable, ctx) : dictionaryKeys[k]!;
     await createDictionary(engine, { table, keys: setKeys, rule: column.rule, ctx, byCountry });
-    rules.set(index, dictionaryRule(table, column.rule, byCountry));
+    const hashType = `au_hash_${index}`;
+    const labels = hashable.has(index) ? await addHashEnum(engine, table, hashType, labelBudget) : null;
+    const hashed = labels !== null;
+    if (hashed) {
+      hashedValues.add(index);
+      labelBudget -= labels;
+    }
+    rules.set(index, dictionaryRule(table, column.rule, { byCountry, hashType: hashed ? hashType : undefined }));
     tables.set(index, table);
   }
   // The keys are in the dictionaries now; their memory is better spent on the main query.
@@ -270,7 +315,7 @@ async function normalizeQuery(engine: Engine, source: Source, columns: readonly 
     rule: rules.get(i) ?? column.rule,
   }));
   const query = buildNormalizeQuery({ from, columns: normalizeColumns, countryColumn: countryColumn ? `m${countryIndex}` : undefined, ctx });
-  return { query, dictionaries: tables, input: from === source.view ? undefined : from };
+  return { query, dictionaries: tables, hashedValues, input: from === source.view ? undefined : from };
 }
 
 interface ReasonCounts {
@@ -319,7 +364,15 @@ function hashes(field: FieldSource, columns: readonly PlannedColumn[]): boolean 
   return field.hashed && !columns[field.mapping]!.prehashed;
 }
 
-function hashIf(field: FieldSource, columns: readonly PlannedColumn[], expr: string): string {
+/** Where the output values come from besides au_norm: dictionary tables, and which columns it holds hashed. */
+interface OutputSources {
+  dictionaries: ReadonlyMap<number, string>;
+  hashedValues: ReadonlySet<number>;
+}
+
+/** The output text of `expr`, a field's value in au_norm: hashed here, or already hashed by its dictionary. */
+function hashIf(field: FieldSource, columns: readonly PlannedColumn[], sources: OutputSources, expr: string): string {
+  if (sources.hashedValues.has(field.mapping)) return `${expr}::VARCHAR`;
   return hashes(field, columns) ? `sha256(${expr})` : expr;
 }
 
@@ -329,11 +382,11 @@ function hashIf(field: FieldSource, columns: readonly PlannedColumn[], expr: str
  * countries repeat across millions of rows, and SHA-256 was the biggest cost of writing the output. Returns the
  * table of each such column (by index).
  */
-async function createHashTables(engine: Engine, layout: OutputLayout, columns: readonly PlannedColumn[], dictionaries: ReadonlyMap<number, string>): Promise<Map<number, string>> {
+async function createHashTables(engine: Engine, layout: OutputLayout, columns: readonly PlannedColumn[], sources: OutputSources): Promise<Map<number, string>> {
   const tables = new Map<number, string>();
   for (const field of layout.kind === 'single' ? layout.source : layout.columns) {
-    const dictionary = dictionaries.get(field.mapping);
-    if (!dictionary || field.slice || !hashes(field, columns) || tables.has(field.mapping)) continue;
+    const dictionary = sources.dictionaries.get(field.mapping);
+    if (!dictionary || field.slice || !hashes(field, columns) || sources.hashedValues.has(field.mapping) || tables.has(field.mapping)) continue;
     const table = `au_hash_${field.mapping}`;
     await engine.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS SELECT DISTINCT value, sha256(value) AS hash FROM ${sqlIdent(dictionary)} WHERE reason IS NULL`);
     tables.set(field.mapping, table);
@@ -346,7 +399,7 @@ async function createHashTables(engine: Engine, layout: OutputLayout, columns: r
  * so each distinct value is hashed once; values of a column with a hash table (`createHashTables`) take their
  * hash from it.
  */
-function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], hashTables: ReadonlyMap<number, string>): { rows: string; width: number } {
+function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], sources: OutputSources, hashTables: ReadonlyMap<number, string>): { rows: string; width: number } {
   const tableOf = (field: FieldSource) => (field.slice ? undefined : hashTables.get(field.mapping));
   if (layout.kind === 'single') {
     const values = layout.source.map((field) => `SELECT ${fieldExpr(field)} AS v FROM au_norm`);
@@ -356,7 +409,7 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], has
       // The hash table holds every valid value of the column, so the inner join only drops the NULLs.
       return table
         ? `SELECT h.hash AS o0 FROM (${distinct}) AS d JOIN ${sqlIdent(table)} AS h ON h.value = d.v`
-        : `SELECT ${hashIf(field, columns, 'v')} AS o0 FROM (${distinct}) WHERE v IS NOT NULL`;
+        : `SELECT ${hashIf(field, columns, sources, 'v')} AS o0 FROM (${distinct}) WHERE v IS NOT NULL`;
     });
     // Several columns of one type are pooled; a value found in two of them is still sent once.
     const rows = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT o0 FROM (${perSource.join(' UNION ALL ')})`;
@@ -368,7 +421,7 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], has
   const joins: string[] = [];
   const hashed = layout.columns.map((field, i) => {
     const table = tableOf(field);
-    if (!table) return `${hashIf(field, columns, `f${i}`)} AS o${i}`;
+    if (!table) return `${hashIf(field, columns, sources, `f${i}`)} AS o${i}`;
     joins.push(`LEFT JOIN ${sqlIdent(table)} AS h${i} ON h${i}.value = f${i}`);
     return `h${i}.hash AS o${i}`;
   });
@@ -390,12 +443,12 @@ async function writeOutput(
   engine: Engine,
   layout: OutputLayout,
   columns: readonly PlannedColumn[],
-  dictionaries: ReadonlyMap<number, string>,
+  sources: OutputSources,
   records: number,
   outDir: string,
 ): Promise<OutputFile[]> {
-  const hashTables = await createHashTables(engine, layout, columns, dictionaries);
-  const { rows, width } = outputRows(layout, columns, hashTables);
+  const hashTables = await createHashTables(engine, layout, columns, sources);
+  const { rows, width } = outputRows(layout, columns, sources, hashTables);
   // From the count before dedupe, which is exact; the bucket count only has to be the same for the same input.
   const buckets = Math.max(1, Math.ceil((records * width * FIELD_BYTES) / BUCKET_BYTES));
   const outputs = Array.from({ length: width }, (_, i) => `o${i}`);
