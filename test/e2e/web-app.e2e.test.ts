@@ -266,6 +266,29 @@ describe('the web app', () => {
     const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
     expect(await figure('received-count')).toBe(await sandboxMembers('tiktok', audienceId));
    }, 400_000);
+  it('pages the audit log: Older appends the next entries until there are none', async () => {
+    // 60 audit entries at once: API tokens created through the API with the page's own session.
+    const session = await page.request.get(`${product.url}/api/auth/session`);
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
+    for (let i = 0; i < 60; i++) {
+      const created = await page.request.post(`${product.url}/api/tokens`, { data: { name: `paging ${i}` }, headers: { 'x-csrf-token': csrfToken } });
+      expect(created.status()).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    const rows = page.getByRole('table', { name: 'Audit log entries' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(50);
+    await expect.poll(() => page.getByText('50 shown').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Older', exact: true }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(60);
+    const total = await rows.count();
+    await expect.poll(() => page.getByText(`${total} shown`).isVisible()).toBe(true);
+    // The first 50 plus what was older: all 60 token entries, each once.
+    const texts = await rows.allTextContents();
+    expect(new Set(texts.filter((t) => t.includes('token.created'))).size).toBe(60);
+    if (total < 100) expect(await page.getByRole('button', { name: 'Older', exact: true }).count()).toBe(0);
+    await snap(page, '44-audit-log-older');
+  }, 120_000);
+
   it('every page labels its fields; an admin adds a viewer, who must change the password and cannot upload', async () => {
     const pages = ['Dashboard', 'Jobs', 'Destinations', 'Saved mappings', 'Schedules', 'Drop zone', 'API tokens', 'Users', 'Audit log'];
     for (const [index, name] of pages.entries()) {

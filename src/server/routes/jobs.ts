@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../../db/queries/audit.js';
-import { jobChangeMark, listJobsForApi } from '../../db/queries/jobs.js';
+import { jobChangeMark, listJobsForApi, type JobListRow } from '../../db/queries/jobs.js';
 import { cancelJob, retryJob } from '../../jobs/client.js';
 import type { Runtime } from '../../jobs/runtime.js';
 import { FINAL_STATES, jobDetail, jobView, loadJob } from '../services/jobs.js';
@@ -148,43 +148,49 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
     },
   );
 
-  app.post(
-    '/jobs/:id/retry',
-    {
-      config: { access: 'operator' },
-      schema: {
-        tags,
-        summary: 'Send the failed and dead batches of a job again (or prepare again a job that failed before its plan)',
-        description: `409 AU_JOB_STATE unless the job failed or died. ${errorDoc}`,
-        params: jobIdParams,
-        response: { 200: z.object({ job: jobSchema }) },
+  /** A route that acts on one job and answers it as it is afterwards; the action is audited with the prior state. */
+  const jobAction = (
+    verb: 'retry' | 'cancel',
+    docs: { summary: string; description: string },
+    act: (jobId: string) => Promise<unknown>,
+    audit: { action: string; details: (before: JobListRow) => Record<string, unknown> },
+  ) =>
+    app.post(
+      `/jobs/:id/${verb}`,
+      {
+        config: { access: 'operator' },
+        schema: {
+          tags,
+          summary: docs.summary,
+          description: `${docs.description} ${errorDoc}`,
+          params: jobIdParams,
+          response: { 200: z.object({ job: jobSchema }) },
+        },
       },
-    },
-    async (request) => {
-      const before = await loadJob(runtime, request.params.id);
-      await retryJob(runtime, before.id);
-      await recordAudit(runtime.db, { actor: request.auth!.actor, action: 'job.retried', targetType: 'job', targetId: before.id, details: { previousState: before.state, error: before.error?.code ?? null } });
-      return { job: jobView(await loadJob(runtime, before.id)) };
-    },
-  );
+      async (request) => {
+        const before = await loadJob(runtime, request.params.id);
+        await act(before.id);
+        await recordAudit(runtime.db, { actor: request.auth!.actor, action: audit.action, targetType: 'job', targetId: before.id, details: audit.details(before) });
+        return { job: jobView(await loadJob(runtime, before.id)) };
+      },
+    );
 
-  app.post(
-    '/jobs/:id/cancel',
+  jobAction(
+    'retry',
     {
-      config: { access: 'operator' },
-      schema: {
-        tags,
-        summary: 'Stop a job: no batch starts after this (batches the platform already accepted stay applied)',
-        description: `409 AU_JOB_STATE when the job is already over. ${errorDoc}`,
-        params: jobIdParams,
-        response: { 200: z.object({ job: jobSchema }) },
-      },
+      summary: 'Send the failed and dead batches of a job again (or prepare again a job that failed before its plan)',
+      description: '409 AU_JOB_STATE unless the job failed or died.',
     },
-    async (request) => {
-      const before = await loadJob(runtime, request.params.id);
-      await cancelJob(runtime, before.id);
-      await recordAudit(runtime.db, { actor: request.auth!.actor, action: 'job.cancelled', targetType: 'job', targetId: before.id, details: { previousState: before.state } });
-      return { job: jobView(await loadJob(runtime, before.id)) };
+    (jobId) => retryJob(runtime, jobId),
+    { action: 'job.retried', details: (before) => ({ previousState: before.state, error: before.error?.code ?? null }) },
+  );
+  jobAction(
+    'cancel',
+    {
+      summary: 'Stop a job: no batch starts after this (batches the platform already accepted stay applied)',
+      description: '409 AU_JOB_STATE when the job is already over.',
     },
+    (jobId) => cancelJob(runtime, jobId),
+    { action: 'job.cancelled', details: (before) => ({ previousState: before.state }) },
   );
 };

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { VIEWER_EXPLANATION } from '../auth/roles';
 import { useCan } from '../auth/AuthContext';
 import type { Role } from '../api/types';
+import type { OlderPages } from '../lib/hooks';
+import { ErrorAlert } from './ErrorAlert';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -190,5 +192,22 @@ export function ShownOnce({ title, value, warning, onDone, testId, copyLabel = '
         I have copied it
       </button>
     </section>
+  );
+}
+
+/** Under a keyset-paged table (`useOlderPages`): how many rows are shown, the button for older ones, its error. */
+export function OlderPagesFooter({ shown, pages }: { shown: number; pages: OlderPages<unknown> }) {
+  return (
+    <>
+      <div className="table-footer">
+        <span className="muted">{shown} shown</span>
+        {pages.nextBefore !== null ? (
+          <button type="button" className="button" onClick={() => void pages.loadOlder()} disabled={pages.loading}>
+            {pages.loading ? 'Loading…' : 'Older'}
+          </button>
+        ) : null}
+      </div>
+      <ErrorAlert error={pages.error} />
+    </>
   );
 }

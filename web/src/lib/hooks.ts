@@ -160,3 +160,50 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
   const clear = useCallback(() => setError(null), []);
   return { run, busy, error, clear };
 }
+
+export interface OlderPages<T> {
+  /** Items of the pages loaded after the first, oldest last. */
+  older: T[];
+  /** The cursor of the next older page; null when there is none. */
+  nextBefore: string | number | null;
+  loading: boolean;
+  error: unknown;
+  loadOlder: () => Promise<void>;
+}
+
+/**
+ * Keyset paging behind a first page loaded with `useLoad`: older pages are fetched on demand with the cursor each page
+ * gives, and dropped whenever the first page loads again (new filters, a refresh).
+ */
+export function useOlderPages<T, C extends string | number>(
+  firstPage: { nextBefore: C | null } | undefined,
+  fetchOlder: (before: C) => Promise<{ items: T[]; nextBefore: C | null }>,
+): OlderPages<T> {
+  const [older, setOlder] = useState<T[]>([]);
+  const [nextBefore, setNextBefore] = useState<C | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+
+  useEffect(() => {
+    setOlder([]);
+    setError(null);
+    setNextBefore(firstPage?.nextBefore ?? null);
+  }, [firstPage]);
+
+  const loadOlder = async () => {
+    if (nextBefore === null) return;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await fetchOlder(nextBefore);
+      setOlder((previous) => [...previous, ...page.items]);
+      setNextBefore(page.nextBefore);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  return { older, nextBefore, loading, error, loadOlder };
+}

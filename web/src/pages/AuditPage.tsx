@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client';
-import type { AuditEntry } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
-import { Card, EmptyState, Loading, PageHeader } from '../components/Misc';
+import { Card, EmptyState, Loading, OlderPagesFooter, PageHeader } from '../components/Misc';
 import { formatDateTime } from '../lib/format';
-import { useDebounced, useLoad } from '../lib/hooks';
+import { useDebounced, useLoad, useOlderPages } from '../lib/hooks';
 
 function detailsText(details: unknown): string {
   if (details === null || details === undefined) return '';
@@ -23,33 +22,12 @@ export function AuditPage() {
   const [actorText, setActorText] = useState('');
   const actor = useDebounced(actorText.trim(), 350);
   const first = useLoad(() => api.audit({ limit: 50, actor }), [actor]);
-  const [older, setOlder] = useState<AuditEntry[]>([]);
-  const [nextBefore, setNextBefore] = useState<string | number | null>(null);
-  const [olderError, setOlderError] = useState<unknown>(null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
+  const pages = useOlderPages(first.data, async (before: string | number) => {
+    const page = await api.audit({ limit: 50, before, actor });
+    return { items: page.entries, nextBefore: page.nextBefore };
+  });
 
-  useEffect(() => {
-    setOlder([]);
-    setOlderError(null);
-    setNextBefore(first.data?.nextBefore ?? null);
-  }, [first.data]);
-
-  const loadOlder = async () => {
-    if (nextBefore === null) return;
-    setLoadingOlder(true);
-    setOlderError(null);
-    try {
-      const page = await api.audit({ limit: 50, before: nextBefore, actor });
-      setOlder((previous) => [...previous, ...page.entries]);
-      setNextBefore(page.nextBefore);
-    } catch (error) {
-      setOlderError(error);
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
-
-  const entries = [...(first.data?.entries ?? []), ...older];
+  const entries = [...(first.data?.entries ?? []), ...pages.older];
 
   return (
     <>
@@ -90,15 +68,7 @@ export function AuditPage() {
                 </tbody>
               </table>
             </div>
-            <div className="table-footer">
-              <span className="muted">{entries.length} shown</span>
-              {nextBefore !== null ? (
-                <button type="button" className="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
-                  {loadingOlder ? 'Loading…' : 'Older'}
-                </button>
-              ) : null}
-            </div>
-            <ErrorAlert error={olderError} />
+            <OlderPagesFooter shown={entries.length} pages={pages} />
           </>
         ) : null}
       </Card>

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import { FINAL_STATES, JOB_STATES, type Job } from '../api/types';
+import { FINAL_STATES, JOB_STATES } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { JobsTable } from '../components/JobsTable';
-import { Card, EmptyState, Loading, PageHeader, ViewerNotice } from '../components/Misc';
+import { Card, EmptyState, Loading, OlderPagesFooter, PageHeader, ViewerNotice } from '../components/Misc';
 import { NewUploadButton } from '../components/NewUploadButton';
 import { jobStateWord } from '../lib/format';
-import { useDebounced, useLoad, usePolling } from '../lib/hooks';
+import { useDebounced, useLoad, useOlderPages, usePolling } from '../lib/hooks';
 
 const PAGE_SIZE = 50;
 /** The most jobs GET /api/jobs answers at once. */
@@ -37,35 +37,14 @@ export function JobsPage() {
   const destinations = useLoad(() => api.destinations(), []);
   const filters = { state, destinationId, search: params.get('search') ?? '' };
   const first = useLoad(() => api.jobs({ ...filters, limit: PAGE_SIZE }), [filters.state, filters.destinationId, filters.search]);
-  const [older, setOlder] = useState<Job[]>([]);
-  const [nextBefore, setNextBefore] = useState<string | null>(null);
-  const [olderError, setOlderError] = useState<unknown>(null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
-
-  useEffect(() => {
-    setOlder([]);
-    setOlderError(null);
-    setNextBefore(first.data?.nextBefore ?? null);
-  }, [first.data]);
-
-  const loadOlder = async () => {
-    if (!nextBefore) return;
-    setLoadingOlder(true);
-    setOlderError(null);
-    try {
-      const page = await api.jobs({ ...filters, limit: PAGE_SIZE, before: nextBefore });
-      setOlder((previous) => [...previous, ...page.jobs]);
-      setNextBefore(page.nextBefore);
-    } catch (error) {
-      setOlderError(error);
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
+  const pages = useOlderPages(first.data, async (before: string) => {
+    const page = await api.jobs({ ...filters, limit: PAGE_SIZE, before });
+    return { items: page.jobs, nextBefore: page.nextBefore };
+  });
 
   const firstJobs = first.data?.jobs ?? [];
   // an older page that lands just after a refresh may repeat a job the refresh already brought
-  const jobs = [...firstJobs, ...older.filter((job) => !firstJobs.some((shown) => shown.id === job.id))];
+  const jobs = [...firstJobs, ...pages.older.filter((job) => !firstJobs.some((shown) => shown.id === job.id))];
   const filtered = Boolean(state || destinationId || filters.search);
 
   // While a listed job is unfinished, the list refreshes itself. Everything shown is asked for again in one page (the
@@ -74,7 +53,7 @@ export function JobsPage() {
   const unfinished = jobs.some((job) => !FINAL_STATES.includes(job.state));
   usePolling(
     () => first.refresh((signal) => api.jobs({ ...filters, limit: Math.max(PAGE_SIZE, jobs.length) }, signal)),
-    unfinished && !loadingOlder && jobs.length <= MAX_PAGE,
+    unfinished && !pages.loading && jobs.length <= MAX_PAGE,
   );
 
   return (
@@ -114,15 +93,7 @@ export function JobsPage() {
           ) : (
             <>
               <JobsTable jobs={jobs} caption="Jobs" />
-              <div className="table-footer">
-                <span className="muted">{jobs.length} shown</span>
-                {nextBefore ? (
-                  <button type="button" className="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
-                    {loadingOlder ? 'Loading…' : 'Older'}
-                  </button>
-                ) : null}
-              </div>
-              <ErrorAlert error={olderError} />
+              <OlderPagesFooter shown={jobs.length} pages={pages} />
             </>
           )
         ) : null}
