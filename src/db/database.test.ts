@@ -219,6 +219,14 @@ describe.each(BACKENDS)('database on %s', (kind) => {
     expect(await readFile(lock, 'utf8')).toMatch(new RegExp(`^${process.pid}@`));
   });
 
+  if (kind === 'pglite') it('opens after a process was killed while it started the embedded database (PGlite)', async () => {
+    await db.close();
+    // What a kill between creating and writing Postgres's lock file leaves: an empty postmaster.pid.
+    await writeFile(join(target.dataDir, 'db', 'postmaster.pid'), '');
+    db = await openDatabase({ dataDir: target.dataDir });
+    expect(await schemaVersion(db)).toBe(latest);
+  });
+
   it('refuses to be used after close', async () => {
     await db.close();
     await db.close();

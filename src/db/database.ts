@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -297,6 +298,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   const unlock = await lockDataDir(join(dataDir, 'db.lock'), dir);
   let pglite: PGlite;
   try {
+    // Postgres's own lock file. Our lock says no other process has the folder open, so one found here is left by a
+    // process that died; one cut off while it was being written (a kill during startup) is empty, and Postgres then
+    // refuses to start ("PGlite failed to initialize properly") until someone deletes it by hand.
+    rmSync(join(dir, 'postmaster.pid'), { force: true });
     pglite = await PGlite.create(dir, { parsers: { [INT8_OID]: parseInt8 } });
   } catch (error) {
     unlock();
