@@ -41,14 +41,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     autoload_known_extensions: 'true',
   });
   const connection = await instance.connect();
-  // AU_DEBUG_SQL=1 prints each statement's duration and start to stderr (statements hold no input values).
+  // AU_DEBUG_SQL=1 prints each statement's duration and start to stderr, AU_DEBUG_SQL=full the whole statement
+  // (statements hold no input values).
   const trace = process.env.AU_DEBUG_SQL
     ? async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
         const start = performance.now();
         try {
           return await work();
         } finally {
-          process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+          process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${process.env.AU_DEBUG_SQL === 'full' ? sql : sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
         }
       }
     : <T>(_sql: string, work: () => Promise<T>) => work();
