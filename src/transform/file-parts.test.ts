@@ -112,6 +112,33 @@ describe('sortBucketLines', () => {
   });
 });
 
+describe('sortBucketLines on lines without a key', () => {
+  it('orders by the first 16 bytes as hex digits, then by bytes, whatever the input order; short lines too', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const hex = (n: number) => Math.floor(n).toString(16).padStart(8, '0');
+    // Multi-key lines whose first fields may be empty, and raw values shorter than a key.
+    const lines = Array.from({ length: 3_000 }, (_, i) => {
+      if (i % 5 === 0) return ['7', 'ab', 'Zoë', '', 'x,y'][i % 4]! + String(i % 7);
+      const first = random() < 0.3 ? '' : `${hex(random() * 2 ** 32)}${hex(random() * 2 ** 32)}`;
+      return `${first},${hex(random() * 16)},${random() < 0.5 ? '' : hex(random() * 4)}`;
+    });
+    const digit = (code: number | undefined) => (code === undefined ? 0 : Number.parseInt(String.fromCharCode(code), 16) || 0);
+    const key = (line: Buffer) => Array.from({ length: 16 }, (_, k) => digit(k < line.length ? line[k] : undefined));
+    const compare = (a: string, b: string) => {
+      const [ka, kb] = [key(Buffer.from(a)), key(Buffer.from(b))];
+      const k = ka.findIndex((d, i) => d !== kb[i]);
+      return k >= 0 ? ka[k]! - kb[k]! : Buffer.compare(Buffer.from(`${a}\n`), Buffer.from(`${b}\n`));
+    };
+    const expected = [...lines].sort(compare);
+    for (const permutation of [lines, [...lines].reverse()]) {
+      const data = Buffer.from(`${permutation.join('\n')}\n`);
+      const { starts, ends, order } = sortBucketLines(data);
+      expect([...order].map((i) => data.subarray(starts[i]!, ends[i]! - 1).toString())).toEqual(expected);
+    }
+  });
+});
+
 describe('writeBucketedParts', () => {
   let engine: Engine;
   beforeAll(async () => {

@@ -244,11 +244,11 @@ export function bucketColumns(hashExpr: string, bucketCount: number): { key: str
 }
 
 /**
- * The key and the fields as one column, for `writeBucketedParts` with `lineColumn`: the line the CSV writer would
- * write for the key and `fields` (NULL as an empty field) when no field needs quoting.
+ * The fields as one column, for `writeBucketedParts` with `lineColumn` and `keyed: false`: the line the CSV writer
+ * would write for `fields` (NULL as an empty field) when no field needs quoting.
  */
-export function bucketLine(hashExpr: string, fields: readonly string[]): string {
-  return `concat(lpad(to_hex(${hashExpr}), ${SORT_KEY_WIDTH}, '0')${fields.map((f) => `, ',', coalesce(${f}, '')`).join('')})`;
+export function bucketLine(fields: readonly string[]): string {
+  return `concat(${fields.map((f) => `coalesce(${f}, '')`).join(`, ',', `)})`;
 }
 
 /** Value of a hex digit by its character code. */
@@ -259,8 +259,9 @@ for (let d = 0; d < 6; d++) HEX_VALUE[65 + d] = HEX_VALUE[97 + d] = 10 + d;
 const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /**
- * The lines of a bucket in a reproducible order: by their bytes. Lines start with the fixed-width hex key, so
- * that is the order of the keys, ties (rare) by the rest of the line. `ends[i]` is where line `i` ends, its
+ * The lines of a bucket in a reproducible order. Each line's sort key is its first 16 bytes read as hex digits (a
+ * byte that is not one counts as 0; a shorter line is padded with zeros), ties by the bytes of the line. For lines
+ * that start with a hex key (`bucketColumns`), that is their byte order. `ends[i]` is where line `i` ends, its
  * newline included.
  *
  * A comparison function per pair costs JavaScript calls; instead each line gets one 64-bit number, its key's
@@ -288,8 +289,15 @@ export function sortBucketLines(data: Buffer): { starts: Uint32Array; ends: Uint
     const start = bounds[i]!;
     let high = 0;
     let low = 0;
-    for (let k = 0; k < 8; k++) high = high * 16 + HEX_VALUE[data[start + k]!]!;
-    for (let k = 8; k < 16; k++) low = low * 16 + HEX_VALUE[data[start + k]!]!;
+    if (bounds[i + 1]! - start > SORT_KEY_WIDTH) {
+      for (let k = 0; k < 8; k++) high = high * 16 + HEX_VALUE[data[start + k]!]!;
+      for (let k = 8; k < 16; k++) low = low * 16 + HEX_VALUE[data[start + k]!]!;
+    } else {
+      // A short line (a raw field): its own bytes only, the rest as zeros.
+      const end = bounds[i + 1]! - 1;
+      for (let k = 0; k < 8; k++) high = high * 16 + (start + k < end ? HEX_VALUE[data[start + k]!]! : 0);
+      for (let k = 8; k < 16; k++) low = low * 16 + (start + k < end ? HEX_VALUE[data[start + k]!]! : 0);
+    }
     words[2 * i + 1 - LOW_WORD] = high;
     words[2 * i + LOW_WORD] = ((low >>> indexBits) << indexBits) | i;
   }
@@ -316,7 +324,8 @@ export function sortBucketLines(data: Buffer): { starts: Uint32Array; ends: Uint
  * The rows of `query` (as for `writeBucketedParts`, without using the buckets) sorted by DuckDB, which spills to
  * disk, then cut into files as they stream in. Slower than buckets, but memory stays bounded at any size.
  */
-export async function writeSortedParts(engine: Engine, query: string, options: PartOptions): Promise<OutputFile[]> {
+export async function writeSortedParts(engine: Engine, query: string, options: PartOptions, { keyed = true }: { keyed?: boolean } = {}): Promise<OutputFile[]> {
+  const skip = keyed ? SORT_KEY_WIDTH + 1 : 0;
   const sorted = join(options.outDir, '.sorted.csv');
   const writer = new PartWriter(options);
   try {
@@ -326,7 +335,7 @@ export async function writeSortedParts(engine: Engine, query: string, options: P
       const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
       let start = 0;
       for (let end = data.indexOf(10); end !== -1; end = data.indexOf(10, start)) {
-        writer.writeLine(data, start + SORT_KEY_WIDTH + 1, end + 1);
+        writer.writeLine(data, start + skip, end + 1);
         start = end + 1;
       }
       carry = data.subarray(start);
@@ -369,9 +378,10 @@ function readFilesInto(paths: readonly string[], reuse?: Buffer): Buffer {
 
 /**
  * Writes the rows of `query` into files, reproducibly without a global sort (which costs DuckDB more than all the
- * hashing). The query's first column is a sort key, and it has a BUCKET_COLUMN from 0 to bucketCount - 1 (see
- * `bucketColumns`); with `lineColumn`, its first column is the whole line instead, key first (`bucketLine`).
- * DuckDB writes the buckets unordered and in parallel; then, bucket after bucket, the lines (few enough to hold in
+ * hashing). The query has a BUCKET_COLUMN from 0 to bucketCount - 1, and its first column is a sort key (see
+ * `bucketColumns`), or with `keyed: false` the rows are their own sort key (`sortBucketLines`); with
+ * `lineColumn`, its first column is the whole line (`bucketLine`, or the fields joined without a key). DuckDB
+ * writes the buckets unordered and in parallel; then, bucket after bucket, the lines (few enough to hold in
  * memory) are sorted and appended to the files without their key, cut at the limits. Same rows in, same buckets,
  * same order, same files.
  */
@@ -380,7 +390,7 @@ export async function writeBucketedParts(
   query: string,
   bucketCount: number,
   options: PartOptions,
-  { lineColumn = false }: { lineColumn?: boolean } = {},
+  { lineColumn = false, keyed = true }: { lineColumn?: boolean; keyed?: boolean } = {},
 ): Promise<OutputFile[]> {
   const bucketsDir = join(options.outDir, '.buckets');
   rmSync(bucketsDir, { recursive: true, force: true });
@@ -412,7 +422,7 @@ export async function writeBucketedParts(
         lap('read');
         const { starts, ends, order } = sortBucketLines(data);
         lap('sort');
-        writer.writeLines(data, starts, ends, order, SORT_KEY_WIDTH + 1);
+        writer.writeLines(data, starts, ends, order, keyed ? SORT_KEY_WIDTH + 1 : 0);
         lap('write');
         await writer.flushPending();
         lap('wait');

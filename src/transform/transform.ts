@@ -12,7 +12,7 @@ import { countryRule } from '../identifiers/rules/region.js';
 import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
-import { BUCKET_COLUMN, bucketColumns, bucketLine, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
+import { BUCKET_COLUMN, bucketLine, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
 import { planLayout, type FieldSource, type OutputLayout } from './layout.js';
 import { mismappingWarnings, validateMapping, type ColumnMapping } from './mapping.js';
 import { discoverSchema } from '../discover/index.js';
@@ -394,8 +394,11 @@ async function createHashTables(engine: Engine, layout: OutputLayout, columns: r
   return tables;
 }
 
+/** The output rows' column holding a 64-bit hash of the row, which picks its bucket. */
+const ROW_HASH = '__h';
+
 /**
- * The deduplicated, hashed output rows, columns `o0`, `o1`, ... Dedupe runs on normalized values before hashing,
+ * The deduplicated, hashed output rows, columns `o0`, `o1`, ... and ROW_HASH. Dedupe runs on normalized values before hashing,
  * so each distinct value is hashed once; values of a column with a hash table (`createHashTables`) take their
  * hash from it.
  */
@@ -413,7 +416,7 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], sou
     });
     // Several columns of one type are pooled; a value found in two of them is still sent once.
     const rows = perSource.length === 1 ? perSource[0]! : `SELECT DISTINCT o0 FROM (${perSource.join(' UNION ALL ')})`;
-    return { rows, width: 1 };
+    return { rows: `SELECT o0, hash(o0) AS ${ROW_HASH} FROM (${rows})`, width: 1 };
   }
   const fields = layout.columns.map((field, i) => `${fieldExpr(field)} AS f${i}`);
   const names = layout.columns.map((_, i) => `f${i}`);
@@ -426,7 +429,9 @@ function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], sou
     return `h${i}.hash AS o${i}`;
   });
   const distinct = `SELECT DISTINCT ${fields.join(', ')} FROM au_norm`;
-  return { rows: `SELECT ${hashed.join(', ')} FROM (${distinct}) AS d ${joins.join(' ')} WHERE ${anyPresent}`, width: layout.columns.length };
+  // The row hash (for its bucket) over the values before hashing: shorter than the hashes, and as unique.
+  const rowHash = `hash(${names.join(', ')}) AS ${ROW_HASH}`;
+  return { rows: `SELECT ${hashed.join(', ')}, ${rowHash} FROM (${distinct}) AS d ${joins.join(' ')} WHERE ${anyPresent}`, width: layout.columns.length };
 }
 
 /**
@@ -452,8 +457,7 @@ async function writeOutput(
   // From the count before dedupe, which is exact; the bucket count only has to be the same for the same input.
   const buckets = Math.max(1, Math.ceil((records * width * FIELD_BYTES) / BUCKET_BYTES));
   const outputs = Array.from({ length: width }, (_, i) => `o${i}`);
-  const { key, bucket } = bucketColumns('__h', buckets);
-  const hashed = `SELECT *, hash(${outputs.join(', ')}) AS __h FROM (${rows})`;
+  const bucket = `${ROW_HASH} % ${buckets}`;
   const parts = {
     outDir,
     prefix: layout.filePrefix,
@@ -461,15 +465,17 @@ async function writeOutput(
     maxBytes: layout.maxFileBytes,
     maxRows: layout.kind === 'multi' ? layout.maxRows : undefined,
   };
+  // The lines are their own sort key (`sortBucketLines`): their first field is mostly a hash already, and a written
+  // key would add 17 bytes to every line.
   // DuckDB buffers every partition of a partitioned write at once; past a few dozen, that outgrows the memory
   // limit, so bigger outputs take DuckDB's external sort instead.
-  if (buckets > MAX_BUCKETS) return writeSortedParts(engine, `SELECT ${key}, ${outputs.join(', ')}, ${bucket} AS ${BUCKET_COLUMN} FROM (${hashed})`, parts);
+  if (buckets > MAX_BUCKETS) return writeSortedParts(engine, `SELECT ${outputs.join(', ')}, ${bucket} AS ${BUCKET_COLUMN} FROM (${rows})`, parts, { keyed: false });
   // Fields that are all hashes (64 hex digits, or NULL) never need CSV quoting: the line can be built as one
   // column, which DuckDB writes faster than the fields as columns. Raw fields (MADID, EXTERN_ID) take the CSV writer.
   const fields = layout.kind === 'single' ? layout.source : layout.columns;
   const lineColumn = fields.every((field) => field.hashed);
-  const line = lineColumn ? bucketLine('__h', outputs) : `${key}, ${outputs.join(', ')}`;
-  return writeBucketedParts(engine, `SELECT ${line}, ${bucket} AS ${BUCKET_COLUMN} FROM (${hashed})`, buckets, parts, { lineColumn });
+  const line = lineColumn ? bucketLine(outputs) : outputs.join(', ');
+  return writeBucketedParts(engine, `SELECT ${line}, ${bucket} AS ${BUCKET_COLUMN} FROM (${rows})`, buckets, parts, { lineColumn, keyed: false });
 }
 
 function columnReport(column: PlannedColumn, counts: Map<string | null, number>): ColumnReport {
