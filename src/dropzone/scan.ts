@@ -7,7 +7,7 @@ import { getJob, listBatches, type JobRow } from '../db/queries/jobs.js';
 import { isAuError } from '../errors.js';
 import { queueUploadJob } from '../jobs/client.js';
 import type { Runtime } from '../jobs/runtime.js';
-import type { UploadJobSpec } from '../jobs/spec.js';
+import { FINAL_JOB_STATES, type UploadJobSpec } from '../jobs/spec.js';
 import type { StoredObject } from '../storage/storage.js';
 import { copyHashes } from './hashes.js';
 import { DROPZONE_ROOT, FAILED_ROOT, PROCESSED_ROOT, WORK_ROOT, isIgnoredName, isSettled, keyTimestamp, outcomeKey, parseDropPath, type DropTarget } from './paths.js';
@@ -32,7 +32,6 @@ export const DEFAULT_SETTLE_MS = 5_000;
 const DEFAULT_MAX_FILES_PER_SCAN = 100;
 /** A claim left half-done this long ago belongs to a scan that died (scans take a claim through in seconds). */
 const DEFAULT_STALE_CLAIM_MS = 60_000;
-const FINAL_STATES = new Set(['done', 'failed', 'dead', 'cancelled']);
 const ACTOR = 'dropzone';
 
 export interface ScanOptions {
@@ -226,7 +225,7 @@ async function advanceClaim(ctx: Context, claim: string, objects: StoredObject[]
   const jobId = await submittedJobId(db, claim);
   if (jobId !== undefined) {
     const job = await getJob(db, jobId);
-    if (job && !FINAL_STATES.has(job.state)) {
+    if (job && !FINAL_JOB_STATES.has(job.state)) {
       ctx.result.waiting += 1;
       markBusy(ctx, record.relative);
       return;

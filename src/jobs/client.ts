@@ -4,7 +4,7 @@ import { getJob, insertJob, listBatches, lockJob, resetFailedBatches, setJobLink
 import { getSavedDestination } from '../destinations/saved.js';
 import { queueReadyBatches } from './prepare.js';
 import type { Runtime } from './runtime.js';
-import { QUEUES, uploadJobSpecSchema, type PrepareMessage, type UploadJobSpec } from './spec.js';
+import { FINAL_JOB_STATES, QUEUES, uploadJobSpecSchema, type PrepareMessage, type UploadJobSpec } from './spec.js';
 import { bossTx } from './boss-tx.js';
 
 /** Records an upload job and queues its preparation, in one transaction. */
@@ -33,7 +33,6 @@ export async function queueUploadJob(runtime: Runtime, tx: Queryable, spec: Uplo
   return job;
 }
 
-const FINAL = new Set(['done', 'failed', 'dead', 'cancelled']);
 
 /** Polls until the job reaches a final state; `onProgress` gets the job and its batch states on every change. */
 export async function waitForJob(
@@ -51,7 +50,7 @@ export async function waitForJob(
     const signature = `${job.state}:${done}:${batches.length}`;
     if (signature !== last) options.onProgress?.(job, done, batches.length);
     last = signature;
-    if (FINAL.has(job.state)) return job;
+    if (FINAL_JOB_STATES.has(job.state)) return job;
     if (Date.now() > deadline) throw new AuError('AU_JOB_TIMEOUT', `job ${jobId} is still ${job.state} after ${options.timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }
@@ -85,7 +84,7 @@ export async function cancelJob(runtime: Runtime, jobId: string): Promise<JobRow
   return runtime.db.transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
-    if (FINAL.has(job.state)) throw new AuError('AU_JOB_STATE', `job ${jobId} is already ${job.state}`);
+    if (FINAL_JOB_STATES.has(job.state)) throw new AuError('AU_JOB_STATE', `job ${jobId} is already ${job.state}`);
     await setJobState(tx, jobId, 'cancelled', { finished: true });
     return (await getJob(tx, jobId))!;
   });

@@ -8,6 +8,7 @@ import { submitUploadJob } from './client.js';
 import { openRuntime } from './runtime.js';
 import { createTestDatabase } from '../db/test-kit.js';
 import { spawnWorker } from './worker-process.js';
+import { FINAL_JOB_STATES } from './spec.js';
 import { getJob, listBatches, type JobRow } from '../db/queries/jobs.js';
 
 /**
@@ -32,8 +33,6 @@ afterAll(async () => {
   await sandbox.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-const FINAL_STATES = new Set(['done', 'failed', 'dead', 'cancelled']);
 
 /** Both platforms hold the test's audience at its full size. */
 function audiencesComplete(database: string): boolean {
@@ -137,7 +136,7 @@ describe.each([
         } finally {
           await reader.close();
         }
-        if (finished.length === ids.length && finished.every((job) => FINAL_STATES.has(job.state))) break;
+        if (finished.length === ids.length && finished.every((job) => FINAL_JOB_STATES.has(job.state))) break;
         if (Date.now() > deadline) throw new Error(`jobs did not finish: ${finished.map((job) => job.state).join(', ')}; worker said:\n${last.output()}`);
       }
       expect(kills).toBeGreaterThanOrEqual(10);

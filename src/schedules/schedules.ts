@@ -18,7 +18,7 @@ import { AuError, isAuError } from '../errors.js';
 import { bossTx } from '../jobs/boss-tx.js';
 import { queueUploadJob } from '../jobs/client.js';
 import type { Runtime } from '../jobs/runtime.js';
-import { uploadJobSpecSchema, type UploadJobSpec } from '../jobs/spec.js';
+import { FINAL_JOB_STATES, uploadJobSpecSchema, type UploadJobSpec } from '../jobs/spec.js';
 import { safeKey } from '../storage/keys.js';
 import { validateMapping } from '../transform/mapping.js';
 
@@ -72,7 +72,6 @@ export interface Schedule {
 const CRON_ALIASES = ['@yearly', '@monthly', '@weekly', '@daily', '@hourly'];
 const CRON_EXAMPLE =
   'use five fields, minute hour day-of-month month day-of-week, e.g. "0 3 * * *" (03:00 every day) or "*/15 * * * *" (every 15 minutes), or @hourly, @daily, @weekly, @monthly';
-const FINAL_JOB_STATES = new Set(['done', 'failed', 'dead', 'cancelled']);
 const MAX_NAME_LENGTH = 100;
 
 function invalidCron(cron: string, reason: string, cause?: unknown): AuError {

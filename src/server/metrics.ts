@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Runtime } from '../jobs/runtime.js';
+import { BATCH_STATES, JOB_STATES } from '../jobs/spec.js';
 
-const JOB_STATES = ['queued', 'preparing', 'uploading', 'done', 'failed', 'dead', 'cancelled'];
-const BATCH_STATES = ['pending', 'queued', 'sending', 'done', 'failed', 'dead'];
 
 /**
  * Prometheus metrics at GET /metrics (viewer: Prometheus scrapes with an API token in `authorization`). A registry

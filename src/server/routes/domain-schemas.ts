@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IDENTIFIER_TYPES } from '../../identifiers/catalog.js';
-import { JOB_MODES } from '../../jobs/spec.js';
+import { JOB_MODES, JOB_STATES } from '../../jobs/spec.js';
 
 /** Zod schemas shared by the domain routes (OpenAPI at /api/docs is generated from them). */
 
@@ -39,7 +39,7 @@ const batchCounts = z.object({
 
 export const jobSchema = z.object({
   id: z.string(),
-  state: z.enum(['queued', 'preparing', 'uploading', 'done', 'failed', 'dead', 'cancelled']),
+  state: z.enum(JOB_STATES),
   platform: z.string(),
   destinationId: z.number().nullable(),
   destinationName: z.string().nullable(),

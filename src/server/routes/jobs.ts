@@ -5,7 +5,8 @@ import { recordAudit } from '../../db/queries/audit.js';
 import { jobChangeMark, listJobsForApi, type JobListRow } from '../../db/queries/jobs.js';
 import { cancelJob, retryJob } from '../../jobs/client.js';
 import type { Runtime } from '../../jobs/runtime.js';
-import { FINAL_STATES, jobDetail, jobView, loadJob } from '../services/jobs.js';
+import { jobDetail, jobView, loadJob } from '../services/jobs.js';
+import { FINAL_JOB_STATES, JOB_STATES } from '../../jobs/spec.js';
 import { errorDoc, jobDetailSchema, jobIdParams, jobSchema } from './domain-schemas.js';
 
 /** How often a live view looks for changes, and how often it proves the connection alive. */
@@ -45,7 +46,7 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
         tags,
         summary: 'Jobs, newest first, with filters; page with before=<the last id of the previous page>',
         querystring: z.object({
-          state: z.enum(['queued', 'preparing', 'uploading', 'done', 'failed', 'dead', 'cancelled']).optional(),
+          state: z.enum(JOB_STATES).optional(),
           platform: z.string().max(40).optional(),
           destinationId: z.coerce.number().int().positive().optional(),
           createdBy: z.string().max(320).optional(),
@@ -129,7 +130,7 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
             const detail = await jobDetail(runtime, id);
             if (closed) return;
             raw.write(`event: job\ndata: ${JSON.stringify(jobDetailSchema.parse(detail))}\n\n`);
-            if (FINAL_STATES.has(detail.job.state)) {
+            if (FINAL_JOB_STATES.has(detail.job.state)) {
               raw.write('event: end\ndata: {}\n\n');
               end();
               return;

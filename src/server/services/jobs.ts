@@ -2,14 +2,13 @@ import { getJobForApi, listBatchTimeline, type BatchTimelineRow, type JobListRow
 import type { PlannedBatch } from '../../destinations/definition.js';
 import { AuError } from '../../errors.js';
 import type { Runtime } from '../../jobs/runtime.js';
-import type { BatchState, JobState } from '../../jobs/spec.js';
+import { FINAL_JOB_STATES, type BatchState, type JobState } from '../../jobs/spec.js';
 import { summaryOfJob } from '../../jobs/summary.js';
 import type { TransformReport } from '../../transform/report.js';
 import { iso } from './common.js';
 
 /** Jobs as the API shows them: the list item, and the detail with summary, batches, progress and ETA. */
 
-export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'failed', 'dead', 'cancelled']);
 
 /** What to do about a job's error, in plain words, by code. */
 export const ERROR_HINTS: Partial<Record<string, string>> = {
@@ -134,7 +133,7 @@ function stagesOf(row: JobListRow): JobSummaryView['stages'] {
     name: 'upload',
     state: !prepared ? (failed ? 'skipped' : 'pending') : row.state === 'done' ? 'done' : failed ? 'failed' : 'running',
     startedAt: iso(row.prepared_at),
-    finishedAt: prepared && FINAL_STATES.has(row.state) ? iso(row.finished_at) : null,
+    finishedAt: prepared && FINAL_JOB_STATES.has(row.state) ? iso(row.finished_at) : null,
   };
   return [prepare, upload];
 }
