@@ -1,4 +1,5 @@
 import { AuError } from '../errors.js';
+import { recordAudit } from '../db/queries/audit.js';
 import type { Queryable } from '../db/database.js';
 import { getJob, insertJob, listBatches, lockJob, resetFailedBatches, setJobLinks, setJobState, type JobRow } from '../db/queries/jobs.js';
 import { getSavedDestination } from '../destinations/saved.js';
@@ -56,12 +57,16 @@ export async function waitForJob(
   }
 }
 
-/** Sends failed and dead batches again (a dead letter an operator retries), or prepares a job that failed before its plan. */
-export async function retryJob(runtime: Runtime, jobId: string): Promise<JobRow> {
+/**
+ * Sends failed and dead batches again (a dead letter an operator retries), or prepares a job that failed before its
+ * plan. The audit entry (`job.retried`, by `actor`) commits with the change or not at all.
+ */
+export async function retryJob(runtime: Runtime, jobId: string, actor: string): Promise<JobRow> {
   return runtime.db.transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
     if (job.state !== 'failed' && job.state !== 'dead') throw new AuError('AU_JOB_STATE', `job ${jobId} is ${job.state}; only failed or dead jobs can be retried`);
+    await recordAudit(tx, { actor, action: 'job.retried', targetType: 'job', targetId: jobId, details: { previousState: job.state, error: job.error?.code ?? null } });
     const batches = await listBatches(tx, jobId);
     if (job.work_prefix === null && batches.length > 0) {
       throw new AuError('AU_JOB_STATE', `job ${jobId}'s batch files were deleted after AU_RETENTION_DAYS; submit the upload again`);
@@ -79,12 +84,16 @@ export async function retryJob(runtime: Runtime, jobId: string): Promise<JobRow>
   });
 }
 
-/** Stops a job: no batch starts after this; batches already accepted by the platform stay applied. */
-export async function cancelJob(runtime: Runtime, jobId: string): Promise<JobRow> {
+/**
+ * Stops a job: no batch starts after this; batches already accepted by the platform stay applied. The audit entry
+ * (`job.cancelled`, by `actor`, with `details` besides the previous state) commits with the change.
+ */
+export async function cancelJob(runtime: Runtime, jobId: string, actor: string, details: Record<string, unknown> = {}): Promise<JobRow> {
   return runtime.db.transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw new AuError('AU_JOB_NOT_FOUND', `no job ${jobId}`);
     if (FINAL_JOB_STATES.has(job.state)) throw new AuError('AU_JOB_STATE', `job ${jobId} is already ${job.state}`);
+    await recordAudit(tx, { actor, action: 'job.cancelled', targetType: 'job', targetId: jobId, details: { previousState: job.state, ...details } });
     await setJobState(tx, jobId, 'cancelled', { finished: true });
     return (await getJob(tx, jobId))!;
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJob, listBatches } from '../db/queries/jobs.js';
+import { listAudit } from '../db/queries/audit.js';
 import { startSandbox, type SandboxFixture } from '../testing/sandbox-fixture.js';
 import { metaEmailPhoneMembers, people, tiktokEmailMembers, writePeopleCsv } from '../testing/people-file.js';
 import { cancelJob, retryJob, submitUploadJob, waitForJob } from './client.js';
@@ -106,7 +107,9 @@ describe.each([
     sandbox.faults('meta', { serverErrorRate: 0 });
     expect(dead.state).toBe('dead');
     expect(dead.error?.message).toMatch(/server error|temporary error|gave up/i);
-    await retryJob(runtime, job.id);
+    await retryJob(runtime, job.id, 'test-operator');
+    const retried = (await listAudit(runtime.db, { limit: 50 })).filter((entry) => entry.targetId === job.id && entry.action === 'job.retried');
+    expect(retried).toMatchObject([{ actor: 'test-operator', details: { previousState: 'dead', error: dead.error!.code } }]);
     const done = await waitForJob(runtime, job.id, { timeoutMs: 60_000 });
     expect(done.state).toBe('done');
     expect(sandbox.members('meta', done.platform_audience_id!).length).toBe(rows.length);
@@ -124,7 +127,9 @@ describe.each([
         'test',
       );
       await until(async () => (await listBatches(runtime.db, job.id)).some((batch) => batch.state === 'sending'));
-      await cancelJob(runtime, job.id);
+      await cancelJob(runtime, job.id, 'test-operator');
+      const cancelled = (await listAudit(runtime.db, { limit: 50 })).filter((entry) => entry.targetId === job.id && entry.action === 'job.cancelled');
+      expect(cancelled).toMatchObject([{ actor: 'test-operator', details: { previousState: 'uploading' } }]);
       await new Promise((resolve) => setTimeout(resolve, 3500));
       const final = await getJob(runtime.db, job.id);
       expect(final?.state).toBe('cancelled');

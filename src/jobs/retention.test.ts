@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertJob, setJobState } from '../db/queries/jobs.js';
 import { retryJob } from './client.js';
+import { listAudit } from '../db/queries/audit.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { sweepRetention } from './retention.js';
 
@@ -44,6 +45,8 @@ describe('retention', () => {
     expect((await runtime.storage.list(`jobs/${old.id}`, { recursive: true })).objects).toEqual([]);
     expect((await runtime.storage.list(`jobs/${recent.id}`, { recursive: true })).objects).toHaveLength(1);
     expect(existsSync(scratch)).toBe(false);
-    await expect(retryJob(runtime, old.id)).rejects.toThrow(/deleted after AU_RETENTION_DAYS/);
+    await expect(retryJob(runtime, old.id, 'test')).rejects.toThrow(/deleted after AU_RETENTION_DAYS/);
+    // A refused retry leaves no audit entry: the entry commits with the change or not at all.
+    expect((await listAudit(runtime.db, { limit: 10 })).filter((entry) => entry.action === 'job.retried')).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordAudit } from '../db/queries/audit.js';
 import { getDestinationByName } from '../db/queries/destinations.js';
 import { markAudienceIdsStale, unfinishedJobsOfDestinations } from '../db/queries/jobs.js';
 import { accountKey } from '../destinations/config.js';
@@ -97,8 +96,7 @@ async function forgetSandboxState(runtime: Runtime, destinations: readonly Saved
   const unfinished = await unfinishedJobsOfDestinations(runtime.db, destinations.map((destination) => destination.id));
   for (const jobId of unfinished) {
     try {
-      await cancelJob(runtime, jobId);
-      await recordAudit(runtime.db, { actor: ACTOR, action: 'job.cancelled', targetType: 'job', targetId: jobId, details: { reason: 'the sandbox restarted and forgot its audiences' } });
+      await cancelJob(runtime, jobId, ACTOR, { reason: 'the sandbox restarted and forgot its audiences' });
     } catch (error) {
       // Finished meanwhile.
       if (!isAuError(error)) throw error;

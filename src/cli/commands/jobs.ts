@@ -51,7 +51,7 @@ export function registerJobs(program: Command): void {
     .description('send the failed and dead batches of a job again')
     .argument('<id>')
     .action(async (id: string) => {
-      const job = await withRuntime((runtime) => retryJob(runtime, id));
+      const job = await withRuntime((runtime) => retryJob(runtime, id, 'cli'));
       process.stdout.write(`${line(job)}\n`);
     });
   jobs
@@ -59,7 +59,7 @@ export function registerJobs(program: Command): void {
     .description('stop a job: no further batch is sent')
     .argument('<id>')
     .action(async (id: string) => {
-      const job = await withRuntime((runtime) => cancelJob(runtime, id));
+      const job = await withRuntime((runtime) => cancelJob(runtime, id, 'cli'));
       process.stdout.write(`${line(job)}\n`);
     });
 }

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordAudit } from '../../db/queries/audit.js';
-import { jobChangeMark, listJobsForApi, type JobListRow } from '../../db/queries/jobs.js';
+import { jobChangeMark, listJobsForApi } from '../../db/queries/jobs.js';
 import { cancelJob, retryJob } from '../../jobs/client.js';
 import type { Runtime } from '../../jobs/runtime.js';
 import { jobDetail, jobView, loadJob } from '../services/jobs.js';
@@ -153,8 +152,7 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
   const jobAction = (
     verb: 'retry' | 'cancel',
     docs: { summary: string; description: string },
-    act: (jobId: string) => Promise<unknown>,
-    audit: { action: string; details: (before: JobListRow) => Record<string, unknown> },
+    act: (jobId: string, actor: string) => Promise<unknown>,
   ) =>
     app.post(
       `/jobs/:id/${verb}`,
@@ -169,10 +167,9 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
         },
       },
       async (request) => {
-        const before = await loadJob(runtime, request.params.id);
-        await act(before.id);
-        await recordAudit(runtime.db, { actor: request.auth!.actor, action: audit.action, targetType: 'job', targetId: before.id, details: audit.details(before) });
-        return { job: jobView(await loadJob(runtime, before.id)) };
+        const job = await loadJob(runtime, request.params.id);
+        await act(job.id, request.auth!.actor);
+        return { job: jobView(await loadJob(runtime, job.id)) };
       },
     );
 
@@ -182,8 +179,7 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
       summary: 'Send the failed and dead batches of a job again (or prepare again a job that failed before its plan)',
       description: '409 AU_JOB_STATE unless the job failed or died.',
     },
-    (jobId) => retryJob(runtime, jobId),
-    { action: 'job.retried', details: (before) => ({ previousState: before.state, error: before.error?.code ?? null }) },
+    (jobId, actor) => retryJob(runtime, jobId, actor),
   );
   jobAction(
     'cancel',
@@ -191,7 +187,6 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
       summary: 'Stop a job: no batch starts after this (batches the platform already accepted stay applied)',
       description: '409 AU_JOB_STATE when the job is already over.',
     },
-    (jobId) => cancelJob(runtime, jobId),
-    { action: 'job.cancelled', details: (before) => ({ previousState: before.state }) },
+    (jobId, actor) => cancelJob(runtime, jobId, actor),
   );
 };
