@@ -12,7 +12,7 @@ import type { TestTarget } from './test-kit.js';
 
 const TABLES = [
   'api_tokens', 'audiences', 'audit_log', 'batches', 'datasets', 'destination_credentials', 'destinations', 'jobs',
-  'rate_limits', 'saved_mappings', 'schedules', 'users',
+  'rate_limits', 'request_limits', 'saved_mappings', 'schedules', 'users',
 ];
 
 async function expectAuError(promise: Promise<unknown>, code: string): Promise<AuError> {

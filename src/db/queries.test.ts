@@ -9,6 +9,7 @@ import {
 } from './queries/destinations.js';
 import { columnsSignature, getSavedMapping, saveMapping } from './queries/mappings.js';
 import { getRateLimit, pauseAccount, reserveSlot } from './queries/rate-limits.js';
+import { countRequest } from './queries/request-limits.js';
 import { createApiToken, listApiTokens, revokeApiToken, useApiToken } from './queries/tokens.js';
 import { countUsers, createUser, getUser, getUserByEmail, listUsers, setDisabled, setPassword, setRole } from './queries/users.js';
 import { BACKENDS, beforeAllOrFail, createTarget } from './test-kit.js';
@@ -204,5 +205,22 @@ describe.each(BACKENDS)('queries on %s', (kind) => {
     // A shorter pause does not shorten a longer one.
     await pauseAccount(db, 'meta:2', 10);
     expect((await getRateLimit(db, 'meta:2'))!.pausedUntil).toEqual(state!.pausedUntil);
+  });
+
+  it('request limits: concurrent requests each count once; a window over starts again', async () => {
+    const counts = await Promise.all(Array.from({ length: 5 }, () => countRequest(db, 'login:a', 60_000)));
+    expect(counts.map((c) => c.current).sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const { ttl } of counts) {
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    expect((await countRequest(db, 'login:b', 60_000)).current).toBe(1);
+    // A 300 ms window: over after 400 ms.
+    expect((await countRequest(db, 'login:c', 300)).current).toBe(1);
+    expect((await countRequest(db, 'login:c', 300)).current).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const again = await countRequest(db, 'login:c', 300);
+    expect(again.current).toBe(1);
+    expect(again.ttl).toBeGreaterThan(0);
   });
 });

@@ -84,7 +84,7 @@ export async function buildServer(runtime: Runtime, options: ServerOptions = {})
   installErrorHandler(app, { notFound: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  await installSecurity(app, settings);
+  await installSecurity(app, settings, runtime.db);
   app.decorateRequest('auth', null);
   const sessions = createSessionManager(runtime.db, settings);
   installGuard(app, runtime, sessions);

@@ -312,4 +312,23 @@ describe('sign-in rate limit', () => {
       await server.close();
     }
   });
+
+  it('counts the attempts of every server process on the same database together', async () => {
+    const server = await createTestServer({ webRoot: false });
+    // A second server on the same database, as a second process behind a load balancer would be.
+    const other = await buildServer(server.runtime, { webRoot: false });
+    try {
+      const attempt = (app: typeof other) => app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'viewer@example.test', password: 'wrong wrong wrong' } });
+      for (let i = 1; i <= 10; i++) expect((await attempt(i % 2 ? server.app : other)).statusCode).toBe(401);
+      expect((await attempt(server.app)).statusCode).toBe(429);
+      expect((await attempt(other)).statusCode).toBe(429);
+      // Only hashes are stored: no address or email.
+      const keys = await server.runtime.db.query<{ key: string }>('SELECT key FROM request_limits');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const { key } of keys) expect(key).not.toMatch(/viewer|example|127\.0\.0\.1/);
+    } finally {
+      await other.close();
+      await server.close();
+    }
+  });
 });

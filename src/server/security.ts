@@ -2,6 +2,8 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import type { Queryable } from '../db/database.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 import type { ServerSettings } from './settings.js';
 
 /**
@@ -33,8 +35,11 @@ export function contentSecurityPolicyHeader(secure: boolean): string {
     .join('; ');
 }
 
-/** Secure headers (helmet), cookies, and the rate limiter (off by default; the sign-in route turns it on). */
-export async function installSecurity(app: FastifyInstance, settings: ServerSettings): Promise<void> {
+/**
+ * Secure headers (helmet), cookies, and the rate limiter (off by default; the sign-in route turns it on), which
+ * counts in the database so that several server processes share the counts.
+ */
+export async function installSecurity(app: FastifyInstance, settings: ServerSettings, db: Queryable): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(settings.secureCookies) },
     frameguard: { action: 'deny' },
@@ -42,5 +47,5 @@ export async function installSecurity(app: FastifyInstance, settings: ServerSett
     hsts: settings.secureCookies ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });
 }
