@@ -34,7 +34,6 @@ export async function queueUploadJob(runtime: Runtime, tx: Queryable, spec: Uplo
   return job;
 }
 
-
 /** Polls until the job reaches a final state; `onProgress` gets the job and its batch states on every change. */
 export async function waitForJob(
   runtime: Runtime,
