@@ -179,6 +179,22 @@ describe('writeBucketedParts', () => {
     expect(lines.every((h) => expected.has(h))).toBe(true);
   });
 
+  it('without a key, both paths write the rows as they are, reproducibly', async () => {
+    const rows = (n: number, buckets: number) => `SELECT h, hash(h) % ${buckets} AS ${BUCKET_COLUMN} FROM (SELECT sha256(i::VARCHAR) AS h FROM range(${n}) t(i))`;
+    const expected = new Set(Array.from({ length: 20_000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')));
+    for (const write of [
+      (dir: string) => writeSortedParts(engine, rows(20_000, 1), { outDir: dir, prefix: 'K', maxRows: 6_000 }, { keyed: false }),
+      (dir: string) => writeBucketedParts(engine, rows(20_000, 5), 5, { outDir: dir, prefix: 'K', maxRows: 6_000 }, { keyed: false }),
+    ]) {
+      const [first, second] = [newDir(), newDir()];
+      const a = await write(first);
+      expect(await write(second)).toEqual(a);
+      const lines = a.flatMap((f) => read(first, f.path).trimEnd().split('\n'));
+      expect(lines.length).toBe(20_000);
+      expect(lines.every((line) => expected.has(line))).toBe(true);
+    }
+  });
+
   it('writes nothing for no rows and leaves no bucket folder behind', async () => {
     const dir = newDir();
     expect(await writeBucketedParts(engine, `${query(10, 3)} WHERE false`, 3, { outDir: dir, prefix: 'N' })).toEqual([]);

@@ -398,9 +398,9 @@ async function createHashTables(engine: Engine, layout: OutputLayout, columns: r
 const ROW_HASH = '__h';
 
 /**
- * The deduplicated, hashed output rows, columns `o0`, `o1`, ... and ROW_HASH. Dedupe runs on normalized values before hashing,
- * so each distinct value is hashed once; values of a column with a hash table (`createHashTables`) take their
- * hash from it.
+ * The deduplicated, hashed output rows, columns `o0`, `o1`, ... and ROW_HASH. Dedupe runs on normalized values
+ * before hashing, so each distinct value is hashed once; values of a column with a hash table (`createHashTables`)
+ * take their hash from it.
  */
 function outputRows(layout: OutputLayout, columns: readonly PlannedColumn[], sources: OutputSources, hashTables: ReadonlyMap<number, string>): { rows: string; width: number } {
   const tableOf = (field: FieldSource) => (field.slice ? undefined : hashTables.get(field.mapping));
