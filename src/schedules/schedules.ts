@@ -18,7 +18,7 @@ import { AuError, isAuError } from '../errors.js';
 import { bossTx } from '../jobs/boss-tx.js';
 import { queueUploadJob } from '../jobs/client.js';
 import type { Runtime } from '../jobs/runtime.js';
-import { FINAL_JOB_STATES, uploadJobSpecSchema, type UploadJobSpec } from '../jobs/spec.js';
+import { FINAL_JOB_STATES, uploadJobSpecSchema, type JobState, type UploadJobSpec } from '../jobs/spec.js';
 import { safeKey } from '../storage/keys.js';
 import { validateMapping } from '../transform/mapping.js';
 
@@ -64,7 +64,7 @@ export interface Schedule {
   /** The saved destination it sends to; null when the worker's environment supplies the credentials. */
   destination: { id: number; name: string } | null;
   lastRunAt: Date | null;
-  lastJob: { id: string; state: string; createdAt: Date } | null;
+  lastJob: { id: string; state: JobState; createdAt: Date } | null;
   createdBy: string | null;
   createdAt: Date;
 }

@@ -1,6 +1,6 @@
 import type { BatchOutcome, PlannedBatch } from '../../destinations/definition.js';
 import type { Queryable } from '../database.js';
-import type { BatchState, JobState, UploadJobSpec } from '../../jobs/spec.js';
+import type { BatchState, JobMode, JobState, UploadJobSpec } from '../../jobs/spec.js';
 
 /** The SQL of upload jobs and their batches. */
 
@@ -12,7 +12,7 @@ export interface JobRow {
   account: string | null;
   audience_name: string | null;
   platform_audience_id: string | null;
-  mode: string;
+  mode: JobMode;
   options: UploadJobSpec;
   report: Record<string, unknown> | null;
   summary: Record<string, unknown> | null;

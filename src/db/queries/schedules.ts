@@ -1,5 +1,6 @@
 import { AuError } from '../../errors.js';
 import type { Queryable } from '../database.js';
+import type { JobState } from '../../jobs/spec.js';
 import { isUniqueViolation } from '../sql-errors.js';
 
 /** The SQL of schedules: a saved upload job spec that runs on a cron expression. */
@@ -85,8 +86,8 @@ export async function markScheduleRun(q: Queryable, id: number): Promise<void> {
 }
 
 /** The newest job each schedule submitted. */
-export async function lastScheduledJobs(q: Queryable, scheduleId?: number): Promise<Map<number, { id: string; state: string; createdAt: Date }>> {
-  const rows = await q.query<{ scheduleId: number; id: string; state: string; createdAt: Date }>(
+export async function lastScheduledJobs(q: Queryable, scheduleId?: number): Promise<Map<number, { id: string; state: JobState; createdAt: Date }>> {
+  const rows = await q.query<{ scheduleId: number; id: string; state: JobState; createdAt: Date }>(
     `SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", id::text AS id, state, created_at AS "createdAt"
      FROM jobs WHERE schedule_id IS NOT NULL AND ($1::bigint IS NULL OR schedule_id = $1)
      ORDER BY schedule_id, created_at DESC, id DESC`,

@@ -5,6 +5,21 @@ import { listAudit } from '../../db/queries/audit.js';
 import type { Runtime } from '../../jobs/runtime.js';
 import { iso } from '../services/common.js';
 
+export const auditPageSchema = z.object({
+  entries: z.array(
+    z.object({
+      id: z.number(),
+      at: z.string(),
+      actor: z.string(),
+      action: z.string(),
+      targetType: z.string().nullable(),
+      targetId: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  nextBefore: z.number().nullable(),
+});
+
 /** GET /api/audit: who did what, newest first (names and counts, never identifiers or secrets). */
 export const auditRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instance, { runtime }) => {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -20,22 +35,7 @@ export const auditRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (inst
           before: z.coerce.number().int().positive().optional(),
           actor: z.string().max(320).optional(),
         }),
-        response: {
-          200: z.object({
-            entries: z.array(
-              z.object({
-                id: z.number(),
-                at: z.string(),
-                actor: z.string(),
-                action: z.string(),
-                targetType: z.string().nullable(),
-                targetId: z.string().nullable(),
-                details: z.record(z.string(), z.unknown()),
-              }),
-            ),
-            nextBefore: z.number().nullable(),
-          }),
-        },
+        response: { 200: auditPageSchema },
       },
     },
     async (request) => {

@@ -28,6 +28,10 @@ const LoginBody = z.object({
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
 });
 
+export const loginResponseSchema = z.object({ user: UserJson, csrfToken: z.string() });
+export const sessionResponseSchema = z.object({ user: UserJson, csrfToken: z.string().nullable(), via: z.enum(['session', 'token']) });
+export const authConfigSchema = z.object({ oidc: z.object({ enabled: z.boolean(), label: z.string() }) });
+
 /** Sign-in, sign-out, the current session, password change, and what the sign-in page offers. */
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (base, { runtime, sessions, settings, oidc }) => {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -51,7 +55,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (base, { 
       summary: 'Sign in with email and password',
       description: `Sets the session cookie \`${SESSION_COOKIE}\` and answers the CSRF token to send as \`x-csrf-token\` on every request that is not GET. ${settings.loginRateLimit} attempts per 15 minutes per address and email.`,
       body: LoginBody,
-      response: { 200: z.object({ user: UserJson, csrfToken: z.string() }) },
+      response: { 200: loginResponseSchema },
     },
   }, async (request, reply) => {
     const { email, password } = request.body;
@@ -102,7 +106,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (base, { 
     schema: {
       tags: ['auth'],
       summary: 'Who is signed in, and the CSRF token of the session (null with an API token, which needs none)',
-      response: { 200: z.object({ user: UserJson, csrfToken: z.string().nullable(), via: z.enum(['session', 'token']) }) },
+      response: { 200: sessionResponseSchema },
     },
   }, async (request) => {
     const auth = request.auth!;
@@ -144,7 +148,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (base, { 
     schema: {
       tags: ['auth'],
       summary: 'What the sign-in page offers (OpenID Connect or not)',
-      response: { 200: z.object({ oidc: z.object({ enabled: z.boolean(), label: z.string() }) }) },
+      response: { 200: authConfigSchema },
     },
   }, async () => ({ oidc: { enabled: settings.oidc !== null, label: settings.oidc?.label ?? 'single sign-on' } }));
 

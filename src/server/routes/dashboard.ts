@@ -8,6 +8,13 @@ import type { Runtime } from '../../jobs/runtime.js';
 import { jobView } from '../services/jobs.js';
 import { jobSchema } from './domain-schemas.js';
 
+export const dashboardSchema = z.object({
+  counts: z.object({ queued: z.number(), preparing: z.number(), uploading: z.number(), done: z.number(), failed: z.number(), dead: z.number(), cancelled: z.number() }),
+  recent: z.array(jobSchema),
+  destinations: z.number(),
+  schedules: z.number(),
+});
+
 /** GET /api/dashboard: job counts by state, the 10 latest jobs, and how many destinations and schedules exist. */
 export const dashboardRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instance, { runtime }) => {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -18,14 +25,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (
       schema: {
         tags: ['dashboard'],
         summary: 'Job counts by state, the latest jobs, and counts of destinations and schedules',
-        response: {
-          200: z.object({
-            counts: z.object({ queued: z.number(), preparing: z.number(), uploading: z.number(), done: z.number(), failed: z.number(), dead: z.number(), cancelled: z.number() }),
-            recent: z.array(jobSchema),
-            destinations: z.number(),
-            schedules: z.number(),
-          }),
-        },
+        response: { 200: dashboardSchema },
       },
     },
     async () => ({

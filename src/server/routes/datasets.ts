@@ -14,6 +14,28 @@ import { datasetSchema, dateFormatSchema, errorDoc, idParams, mappingSchema, sav
 
 const platformEnum = z.enum(Object.keys(DESTINATIONS) as [string, ...string[]]);
 
+export const previewRequestSchema = z.object({
+  platform: platformEnum,
+  mappings: z.array(mappingSchema).min(1).max(50),
+  defaultCountry: z.string().max(60).optional(),
+  dateFormat: dateFormatSchema.optional(),
+});
+export const previewResponseSchema = z.object({
+  columns: z.array(
+    z.object({
+      column: z.string(),
+      type: z.string(),
+      validShare: z.number(),
+      valid: z.number(),
+      empty: z.number(),
+      invalid: z.number(),
+      invalidByReason: z.record(z.string(), z.number()),
+      prehashed: z.boolean(),
+      rows: z.array(z.object({ raw: z.string(), normalized: z.string().nullable(), hash: z.string().nullable(), reason: z.string().nullable() })),
+    }),
+  ),
+});
+
 /** A saved mapping as the API shows it; what was stored with it (column names, mapping, options) and when. */
 export function savedMappingView(row: SavedMapping): z.infer<typeof savedMappingSchema> {
   const stored = row.mapping as { columns?: unknown; mappings?: unknown; defaultCountry?: unknown; dateFormat?: unknown };
@@ -79,29 +101,8 @@ export const datasetRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (in
         summary: "A mapping applied to a sample (up to 2,000 rows) with the platform's rules: validity, reasons, examples",
         description: `Examples are masked: raw → normalized → hash. ${errorDoc}`,
         params: idParams,
-        body: z.object({
-          platform: platformEnum,
-          mappings: z.array(mappingSchema).min(1).max(50),
-          defaultCountry: z.string().max(60).optional(),
-          dateFormat: dateFormatSchema.optional(),
-        }),
-        response: {
-          200: z.object({
-            columns: z.array(
-              z.object({
-                column: z.string(),
-                type: z.string(),
-                validShare: z.number(),
-                valid: z.number(),
-                empty: z.number(),
-                invalid: z.number(),
-                invalidByReason: z.record(z.string(), z.number()),
-                prehashed: z.boolean(),
-                rows: z.array(z.object({ raw: z.string(), normalized: z.string().nullable(), hash: z.string().nullable(), reason: z.string().nullable() })),
-              }),
-            ),
-          }),
-        },
+        body: previewRequestSchema,
+        response: { 200: previewResponseSchema },
       },
     },
     async (request) => {

@@ -9,6 +9,16 @@ import { destinationSchema, errorDoc, idParams, queryBoolean } from './domain-sc
 
 const values = z.record(z.string(), z.string().max(4_096));
 
+export const newDestinationSchema = z.object({
+  name: z.string().min(1).max(100),
+  platform: z.enum(Object.keys(DESTINATIONS) as [string, ...string[]]),
+  credentials: values,
+  settings: values.optional(),
+  sandbox: z.boolean().optional(),
+});
+export const connectionTestSchema = z.object({ ok: z.literal(true), account: z.string(), message: z.string() });
+export const platformAudiencesSchema = z.object({ audiences: z.array(z.object({ id: z.string(), name: z.string(), size: z.number().nullable() })) });
+
 /**
  * Saved destinations. Credentials are write-only: lists show which fields are set, never values. Creating one and
  * rotating its credentials test them with the platform first (a refusal: 422 with the platform's reason, nothing
@@ -33,13 +43,7 @@ export const destinationRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async
         summary: 'Save a destination; its credentials are tested with the platform first unless skipTest=true',
         description: `422 AU_AUTH_FAILED (or AU_PERMISSION_DENIED) with the platform's reason when it refuses them; nothing is saved. 409 AU_ALREADY_EXISTS for a taken name. ${errorDoc}`,
         querystring: z.object({ skipTest: queryBoolean }),
-        body: z.object({
-          name: z.string().min(1).max(100),
-          platform: z.enum(Object.keys(DESTINATIONS) as [string, ...string[]]),
-          credentials: values,
-          settings: values.optional(),
-          sandbox: z.boolean().optional(),
-        }),
+        body: newDestinationSchema,
         response: { 201: z.object({ destination: destinationSchema }) },
       },
     },
@@ -62,7 +66,7 @@ export const destinationRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async
         summary: "Test a saved destination's credentials with the platform",
         description: `422 with the platform's reason when it refuses them. ${errorDoc}`,
         params: idParams,
-        response: { 200: z.object({ ok: z.literal(true), account: z.string(), message: z.string() }) },
+        response: { 200: connectionTestSchema },
       },
     },
     async (request) => {
@@ -119,7 +123,7 @@ export const destinationRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async
         summary: "The platform's audiences in the destination's account (to upload to an existing one)",
         params: idParams,
         querystring: z.object({ search: z.string().max(200).optional() }),
-        response: { 200: z.object({ audiences: z.array(z.object({ id: z.string(), name: z.string(), size: z.number().nullable() })) }) },
+        response: { 200: platformAudiencesSchema },
       },
     },
     async (request) => {

@@ -45,7 +45,7 @@ export const jobSchema = z.object({
   destinationName: z.string().nullable(),
   audienceName: z.string().nullable(),
   audienceId: z.string().nullable(),
-  mode: z.string(),
+  mode: z.enum(JOB_MODES),
   createdBy: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -6,6 +6,12 @@ import { DROPZONE_ROOT } from '../../dropzone/paths.js';
 import type { Runtime } from '../../jobs/runtime.js';
 import { iso } from '../services/common.js';
 
+export const dropzoneSchema = z.object({
+  enabled: z.boolean(),
+  root: z.string(),
+  activity: z.array(z.object({ at: z.string(), key: z.string(), outcome: z.string(), jobId: z.string().nullable(), message: z.string() })),
+});
+
 const OUTCOMES: Record<string, string> = { 'dropzone.submitted': 'queued', 'dropzone.processed': 'processed', 'dropzone.failed': 'failed' };
 
 function activityOf(entry: AuditEntry) {
@@ -37,13 +43,7 @@ export const dropzoneRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (i
         tags: ['dropzone'],
         summary: 'The drop zone: on or off, and its latest 100 events (queued, processed, failed)',
         description: 'Files under dropzone/<platform>/<audience>/<identifier>/ holding SHA-256 hashes are appended to that audience.',
-        response: {
-          200: z.object({
-            enabled: z.boolean(),
-            root: z.string(),
-            activity: z.array(z.object({ at: z.string(), key: z.string(), outcome: z.string(), jobId: z.string().nullable(), message: z.string() })),
-          }),
-        },
+        response: { 200: dropzoneSchema },
       },
     },
     async () => {

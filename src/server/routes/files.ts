@@ -8,6 +8,16 @@ import type { Runtime } from '../../jobs/runtime.js';
 import { checkUploadFolder, checkUploadName, fileView, listFiles, storeUpload, uploadMaxBytes } from '../services/files.js';
 import { errorDoc, fileSchema } from './domain-schemas.js';
 
+export const fileListingSchema = z.object({
+  prefix: z.string(),
+  folders: z.array(z.object({ key: z.string(), name: z.string() })),
+  files: z.array(fileSchema),
+  nextCursor: z.string().nullable(),
+  /** AU_UPLOAD_MAX_BYTES: the browser refuses a larger file before sending any of it. */
+  uploadMaxBytes: z.number().int().positive(),
+});
+export const uploadedFilesSchema = z.object({ files: z.array(fileSchema) });
+
 /**
  * The storage browser and browser uploads. Uploads stream to storage (never whole in memory), each file written
  * atomically; when any file of a request fails, the files it already stored are removed: nothing half-saved.
@@ -34,16 +44,7 @@ export const fileRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (insta
           cursor: z.string().max(1_024).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
-        response: {
-          200: z.object({
-            prefix: z.string(),
-            folders: z.array(z.object({ key: z.string(), name: z.string() })),
-            files: z.array(fileSchema),
-            nextCursor: z.string().nullable(),
-            /** AU_UPLOAD_MAX_BYTES: the browser refuses a larger file before sending any of it. */
-            uploadMaxBytes: z.number().int().positive(),
-          }),
-        },
+        response: { 200: fileListingSchema },
       },
     },
     async (request) => ({
@@ -65,7 +66,7 @@ export const fileRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (insta
           `AU_STORAGE_PATH_INVALID. The folder may also be given as ?folder=. ${errorDoc}`,
         consumes: ['multipart/form-data'],
         querystring: z.object({ folder: z.string().max(1_024).optional() }),
-        response: { 201: z.object({ files: z.array(fileSchema) }) },
+        response: { 201: uploadedFilesSchema },
       },
     },
     async (request, reply) => {

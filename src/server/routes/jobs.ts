@@ -8,6 +8,8 @@ import { jobDetail, jobView, loadJob } from '../services/jobs.js';
 import { FINAL_JOB_STATES, JOB_STATES } from '../../jobs/spec.js';
 import { errorDoc, jobDetailSchema, jobIdParams, jobSchema } from './domain-schemas.js';
 
+export const jobListSchema = z.object({ jobs: z.array(jobSchema), nextBefore: z.string().nullable() });
+
 /** How often a live view looks for changes, and how often it proves the connection alive. */
 export const EVENTS_POLL_MS = 500;
 export const EVENTS_HEARTBEAT_MS = 15_000;
@@ -53,7 +55,7 @@ export const jobRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instan
           limit: z.coerce.number().int().min(1).max(200).default(50),
           before: z.uuid().optional(),
         }),
-        response: { 200: z.object({ jobs: z.array(jobSchema), nextBefore: z.string().nullable() }) },
+        response: { 200: jobListSchema },
       },
     },
     async (request) => {

@@ -2,15 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IDENTIFIER_TYPES } from '../../identifiers/catalog.js';
+import { JOB_MODES } from '../../jobs/spec.js';
 import { listPlatforms } from '../services/platforms.js';
 
-const platformSchema = z.object({
+export const platformSchema = z.object({
   id: z.string(),
   label: z.string(),
   identifierTypes: z.array(z.object({ type: z.enum(IDENTIFIER_TYPES), label: z.string() })),
   audienceNameMaxLength: z.number(),
   minimumAudienceSize: z.number().nullable(),
-  modes: z.array(z.string()),
+  modes: z.array(z.enum(JOB_MODES)),
   credentialFields: z.array(z.object({ name: z.string(), label: z.string(), secret: z.boolean(), required: z.boolean() })),
   settingFields: z.array(z.object({ name: z.string(), label: z.string(), required: z.boolean(), default: z.string().optional() })),
 });

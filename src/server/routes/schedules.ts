@@ -10,9 +10,24 @@ import { iso } from '../services/common.js';
 import { jobView, loadJob } from '../services/jobs.js';
 import { checkUploadRequest } from '../services/uploads.js';
 import { audienceSchema, dateFormatSchema, errorDoc, idParams, jobSchema, mappingSchema } from './domain-schemas.js';
-import { JOB_MODES } from '../../jobs/spec.js';
+import { JOB_MODES, JOB_STATES } from '../../jobs/spec.js';
 
-const scheduleSchema = z.object({
+export const newScheduleSchema = z.object({
+  name: z.string().min(1).max(100),
+  cron: z.string().min(1).max(100),
+  timezone: z.string().max(60).optional(),
+  upload: z.object({
+    datasetId: z.number().int().positive(),
+    destinationId: z.number().int().positive(),
+    audience: audienceSchema,
+    mode: z.enum(JOB_MODES),
+    mappings: z.array(mappingSchema).min(1).max(50),
+    defaultCountry: z.string().max(60).optional(),
+    dateFormat: dateFormatSchema.optional(),
+  }),
+});
+
+export const scheduleSchema = z.object({
   id: z.number(),
   name: z.string(),
   cron: z.string(),
@@ -20,12 +35,12 @@ const scheduleSchema = z.object({
   destinationId: z.number().nullable(),
   destinationName: z.string().nullable(),
   audienceName: z.string().nullable(),
-  mode: z.string(),
+  mode: z.enum(JOB_MODES),
   enabled: z.boolean(),
   lastRunAt: z.string().nullable(),
   /** When the cron is next due; null for a disabled schedule (its runs are skipped) or an expression that cannot be read. */
   nextRunAt: z.string().nullable(),
-  lastJob: z.object({ id: z.string(), state: z.string(), createdAt: z.string() }).nullable(),
+  lastJob: z.object({ id: z.string(), state: z.enum(JOB_STATES), createdAt: z.string() }).nullable(),
 });
 
 function scheduleView(schedule: Schedule, now: Date = new Date()): z.infer<typeof scheduleSchema> {
@@ -75,20 +90,7 @@ export const scheduleRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (i
         tags,
         summary: 'Create a schedule: an upload of a dataset run on a cron expression (five fields, or @daily...)',
         description: `400 AU_SCHEDULE_INVALID for an expression, time zone or name that is not valid; 409 AU_ALREADY_EXISTS for a taken name. ${errorDoc}`,
-        body: z.object({
-          name: z.string().min(1).max(100),
-          cron: z.string().min(1).max(100),
-          timezone: z.string().max(60).optional(),
-          upload: z.object({
-            datasetId: z.number().int().positive(),
-            destinationId: z.number().int().positive(),
-            audience: audienceSchema,
-            mode: z.enum(JOB_MODES),
-            mappings: z.array(mappingSchema).min(1).max(50),
-            defaultCountry: z.string().max(60).optional(),
-            dateFormat: dateFormatSchema.optional(),
-          }),
-        }),
+        body: newScheduleSchema,
         response: { 201: z.object({ schedule: scheduleSchema }) },
       },
     },

@@ -10,7 +10,7 @@ import { IdParams } from '../auth/user-json.js';
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
-const TokenJson = z.object({
+export const TokenJson = z.object({
   id: z.number().int(),
   name: z.string(),
   createdAt: z.string(),
@@ -18,6 +18,8 @@ const TokenJson = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });
+
+export const CreatedTokenJson = z.object({ token: z.string(), id: z.number().int(), name: z.string(), expiresAt: z.string().nullable() });
 
 /** The caller's own API tokens (for scripts and Prometheus). A token acts with its owner's role. */
 export const tokenRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (base, { runtime }) => {
@@ -40,7 +42,7 @@ export const tokenRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (base
       tags: ['tokens'],
       summary: 'Create an API token (its value is shown only in this answer)',
       body: z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() }),
-      response: { 201: z.object({ token: z.string(), id: z.number().int(), name: z.string(), expiresAt: z.string().nullable() }) },
+      response: { 201: CreatedTokenJson },
     },
   }, async (request, reply) => {
     const auth = request.auth!;

@@ -17,6 +17,19 @@ const validation =
   '400 AU_MAPPING_COLUMN_MISSING; an identifier the platform does not take: 400 AU_MAPPING_UNSUPPORTED; no identifier the platform ' +
   'takes: 400 AU_MAPPING_INVALID.';
 
+export const dryRunSchema = z.object({
+  rows: z.number(),
+  valid: z.number(),
+  invalidByReason: z.record(z.string(), z.number()),
+  duplicates: z.number(),
+  perColumn: z.array(perColumnSchema),
+  kept: z.number(),
+  expectedAdditions: z.number().nullable(),
+  expectedRemovals: z.number().nullable(),
+  batches: z.number(),
+  warnings: z.array(z.string()),
+});
+
 /** Dry runs and uploads: the wizard's last steps. */
 export const uploadRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (instance, { runtime }) => {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -31,20 +44,7 @@ export const uploadRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (ins
         summary: "The real transform of the dataset for the destination's platform, and the plan, without sending anything",
         description: `expectedRemovals is null for replace (only the platform knows what the audience held). ${validation} ${errorDoc}`,
         body: uploadRequestSchema,
-        response: {
-          200: z.object({
-            rows: z.number(),
-            valid: z.number(),
-            invalidByReason: z.record(z.string(), z.number()),
-            duplicates: z.number(),
-            perColumn: z.array(perColumnSchema),
-            kept: z.number(),
-            expectedAdditions: z.number().nullable(),
-            expectedRemovals: z.number().nullable(),
-            batches: z.number(),
-            warnings: z.array(z.string()),
-          }),
-        },
+        response: { 200: dryRunSchema },
       },
     },
     async (request) => dryRun(runtime, await checkUploadRequest(runtime, request.body)),

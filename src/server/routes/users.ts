@@ -6,7 +6,7 @@ import type { Runtime } from '../../jobs/runtime.js';
 import { IdParams, UserJson, userJson } from '../auth/user-json.js';
 import { createUserWithOneTimePassword, resetPasswordWithOneTimePassword, updateUser } from '../auth/users.js';
 
-const WithPassword = z.object({ user: UserJson, oneTimePassword: z.string().describe('shown once; the user must change it at first sign-in') });
+export const WithPassword = z.object({ user: UserJson, oneTimePassword: z.string().describe('shown once; the user must change it at first sign-in') });
 
 /** User administration (admin only). Users are never deleted: disabling keeps the audit trail's actors meaningful. */
 export const userRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (base, { runtime }) => {

@@ -2,7 +2,7 @@ import { getJobForApi, listBatchTimeline, type BatchTimelineRow, type JobListRow
 import type { PlannedBatch } from '../../destinations/definition.js';
 import { AuError } from '../../errors.js';
 import type { Runtime } from '../../jobs/runtime.js';
-import { FINAL_JOB_STATES, type BatchState, type JobState } from '../../jobs/spec.js';
+import { FINAL_JOB_STATES, type BatchState, type JobMode, type JobState } from '../../jobs/spec.js';
 import { summaryOfJob } from '../../jobs/summary.js';
 import type { TransformReport } from '../../transform/report.js';
 import { iso } from './common.js';
@@ -56,7 +56,7 @@ export interface JobView {
   destinationName: string | null;
   audienceName: string | null;
   audienceId: string | null;
-  mode: string;
+  mode: JobMode;
   createdBy: string | null;
   createdAt: string;
   startedAt: string | null;

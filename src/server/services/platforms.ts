@@ -1,7 +1,7 @@
 import type { DestinationDefinition } from '../../destinations/definition.js';
 import { supportedTypes } from '../../destinations/profile.js';
 import { DESTINATIONS } from '../../destinations/registry.js';
-import { JOB_MODES } from '../../jobs/spec.js';
+import { JOB_MODES, type JobMode } from '../../jobs/spec.js';
 import type { IdentifierType } from '../../identifiers/catalog.js';
 
 /** Words a person reads for each identifier type (the catalog's codes are for machines). */
@@ -32,7 +32,7 @@ export interface PlatformView {
   identifierTypes: { type: IdentifierType; label: string }[];
   audienceNameMaxLength: number;
   minimumAudienceSize: number | null;
-  modes: string[];
+  modes: JobMode[];
   credentialFields: { name: string; label: string; secret: boolean; required: boolean }[];
   settingFields: { name: string; label: string; required: boolean; default?: string }[];
 }

@@ -1,5 +1,5 @@
-// The REST API contract (issue 5), as the web app sees it. The contract is the source of truth: when the server
-// answers differently, change it here, in one place.
+// The REST API contract (issue 5), as the web app sees it. `src/server/routes/web-contract.ts` checks these types
+// against the routes' schemas (the type check fails when they drift apart): change both together.
 
 export type Role = 'admin' | 'operator' | 'viewer';
 
@@ -35,7 +35,8 @@ export interface LoginResponse {
 
 export interface SessionResponse {
   user: User;
-  csrfToken: string;
+  /** null when signed in with an API token, which needs none. */
+  csrfToken: string | null;
   via: 'session' | 'token';
 }
 
@@ -66,7 +67,8 @@ export interface UserWithPassword {
 
 // ---- Platforms and destinations ---------------------------------------------------------------------------------
 
-export type PlatformId = 'tiktok' | 'meta';
+/** A platform's id from GET /api/platforms ('tiktok', 'meta', ...). */
+export type PlatformId = string;
 export type UploadMode = 'append' | 'remove' | 'replace' | 'mirror';
 export type DateFormat = 'YMD' | 'MDY' | 'DMY';
 
@@ -89,7 +91,8 @@ export interface Platform {
   label: string;
   identifierTypes: { type: string; label: string }[];
   audienceNameMaxLength: number;
-  minimumAudienceSize: number;
+  /** null when the platform sets none. */
+  minimumAudienceSize: number | null;
   modes: UploadMode[];
   credentialFields: CredentialField[];
   settingFields: SettingField[];
@@ -189,9 +192,11 @@ export interface Dataset {
   files: number;
   columns: DatasetColumn[];
   createdAt: string;
-  createdBy: string;
+  /** null when its creator is not recorded. */
+  createdBy: string | null;
 }
 
+/** `type` is an identifier type the platform takes (GET /api/platforms); the server refuses any other. */
 export interface ColumnMapping {
   column: string;
   type: string;
@@ -303,7 +308,7 @@ export interface Job {
   audienceName: string | null;
   audienceId: string | null;
   mode: UploadMode;
-  createdBy: string;
+  createdBy: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -328,8 +333,8 @@ export interface JobSummary {
   kept: number;
   received: number;
   rejected: number;
-  /** The contract does not fix their shape; shown as text. */
-  rejectedSamples?: unknown[];
+  /** Up to 10 of the platform's answers about rejected rows: what it named -> why (no personal data). */
+  rejectedSamples?: Record<string, string>;
   retries: number | null;
   /** null: not recorded. */
   rateLimitWaits: number | null;

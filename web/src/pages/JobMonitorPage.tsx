@@ -164,15 +164,6 @@ function batchErrorText(error: JobDetail['batches'][number]['error']): string {
   return error.message ?? error.code ?? JSON.stringify(error);
 }
 
-function sampleText(sample: unknown): string {
-  if (typeof sample === 'string') return sample;
-  try {
-    return JSON.stringify(sample);
-  } catch {
-    return String(sample);
-  }
-}
-
 export function JobMonitorPage() {
   const { id = '' } = useParams();
   const location = useLocation();
@@ -377,13 +368,13 @@ export function JobMonitorPage() {
             )}
           </Card>
 
-          {summary && summary.rejectedSamples && summary.rejectedSamples.length > 0 ? (
+          {summary && summary.rejectedSamples && Object.keys(summary.rejectedSamples).length > 0 ? (
             <Card title="What the platform rejected">
               <p className="muted">A few of the platform&apos;s answers about rejected rows (no personal data):</p>
               <ul className="samples-list">
-                {summary.rejectedSamples.slice(0, 20).map((sample, index) => (
-                  <li key={index} className="mono small">
-                    {sampleText(sample)}
+                {Object.entries(summary.rejectedSamples).map(([sample, reason]) => (
+                  <li key={sample} className="mono small">
+                    {sample}: {reason}
                   </li>
                 ))}
               </ul>

@@ -268,7 +268,7 @@ export function StepDefineDataset({ dataset, platforms, destinations, value, onC
                 </li>
               ))}
             </ul>
-            {platform && platform.minimumAudienceSize > 0 ? (
+            {platform && (platform.minimumAudienceSize ?? 0) > 0 ? (
               <p className="field-hint">
                 {platform.label} needs at least {formatNumber(platform.minimumAudienceSize)} people in an audience for it to
                 be usable.
