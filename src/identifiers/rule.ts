@@ -27,6 +27,7 @@ export const INVALID_REASONS = {
   date_out_of_range: 'date outside 1900 to this year',
   invalid_gender: 'gender is not m or f or a known synonym',
   invalid_extern_id: 'external id is not printable text',
+  extern_id_hashed: 'external id is a SHA-256 hash; it must be sent unhashed',
   not_sha256: 'not a SHA-256 hash in a pre-hashed column',
 } as const;
 

@@ -344,8 +344,8 @@ export function messyGender(rng: Rng): string | null {
 export function messyExternId(rng: Rng): string | null {
   return messy(
     rng,
-    () => rng.pick([`CUST-${rng.digits(6)}`, rng.digits(rng.int(1, 12)), rng.hex(16), `${rng.hex(8)}-${rng.hex(4)}`, `user_${rng.digits(4)}@example.com`, `Ab Cd ${rng.digits(3)}`]),
-    () => rng.pick([`id\u0001x`, `a\tb`, `line\nbreak`, `del\u007F`, `c1\u0085`]),
+    () => rng.pick([`CUST-${rng.digits(6)}`, rng.digits(rng.int(1, 12)), rng.hex(16), `${rng.hex(8)}-${rng.hex(4)}`, `user_${rng.digits(4)}@example.com`, `Ab Cd ${rng.digits(3)}`, rng.hex(63), rng.hex(65)]),
+    () => rng.pick([`id\u0001x`, `a\tb`, `line\nbreak`, `del\u007F`, `c1\u0085`, rng.hex(64), rng.hex(64).toUpperCase()]),
   );
 }
 

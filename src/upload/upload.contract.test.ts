@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,5 +202,29 @@ describe('platform rules', () => {
     const error = (await upload(dataDir, { inputs: [csv(people(0, 1000))], destination: 'tiktok', mappings: [{ column: 'email', type: 'EMAIL' }], audienceName: 'Twins' }).catch((e: unknown) => e)) as AuError;
     expect(error.code).toBe('AU_AUDIENCE_AMBIGUOUS');
     for (const id of ids) expect(error.message).toContain(id);
+  });
+
+  it('Meta: an EXTERN_ID that is a SHA-256 digest is dropped before sending, so its row still goes with its email', async () => {
+    // Meta refuses a whole row whose unhashed key looks hashed; every tenth id here is a digest.
+    const path = join(work, 'extern-ids.csv');
+    const lines = Array.from({ length: 200 }, (_, i) => {
+      const id = i % 10 === 0 ? createHash('sha256').update(`customer ${i}`).digest('hex') : `CUST-${i}`;
+      return `person${i}@example.test,${id}`;
+    });
+    writeFileSync(path, `email,extern_id\n${lines.join('\n')}\n`);
+    const dataDir = mkdtempSync(join(work, 'extern-'));
+    const summary = await upload(dataDir, {
+      inputs: [path],
+      destination: 'meta',
+      mappings: [
+        { column: 'email', type: 'EMAIL' },
+        { column: 'extern_id', type: 'EXTERN_ID' },
+      ],
+      audienceName: 'External ids',
+    });
+    expect(summary.invalidByReason).toEqual({ extern_id_hashed: 20 });
+    expect(summary.platform).toMatchObject({ received: 200, invalid: 0 });
+    expect(summary.accepted).toBe(true);
+    expect(sandbox.members('meta', summary.audience.id!)).toHaveLength(200);
   });
 });

@@ -10,7 +10,7 @@ beforeAll(async () => ({ engine, close } = await openTestEngine()));
 afterAll(() => close());
 
 describe('external id table cases (Meta EXTERN_ID, Google thirdPartyUserId)', () => {
-  it('trims and keeps everything else, case included', async () => {
+  it('trims and keeps everything else, case included; a SHA-256 digest is refused (Meta takes it unhashed)', async () => {
     const cases: RuleCase[] = [
       ['CUST-000123', 'CUST-000123'],
       ['  CUST-000123\u00a0', 'CUST-000123'],
@@ -23,6 +23,11 @@ describe('external id table cases (Meta EXTERN_ID, Google thirdPartyUserId)', ()
       ['line\nbreak', no('invalid_extern_id')],
       ['del\u007f', no('invalid_extern_id')],
       ['c1\u0085x', no('invalid_extern_id')],
+      ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', no('extern_id_hashed')],
+      [' 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08 ', no('extern_id_hashed')],
+      ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0'],
+      ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a080', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a080'],
+      ['CUST-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'CUST-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
       ['nan', no('null_token')],
       [' ', no('empty')],
     ];
