@@ -17,6 +17,11 @@ export interface FaultSettings {
   slowMs: number;
   /** Requests per second above which the platform's rate-limit error is returned (0 = no limit). */
   maxRequestsPerSecond: number;
+  /**
+   * Share of a request's well-formed rows the platform still counts invalid, for reasons of its own (Meta answers
+   * them in num_invalid_entries and invalid_entry_samples; a platform without per-row answers ignores it).
+   */
+  invalidRowRate: number;
   seed: number;
 }
 
@@ -28,6 +33,7 @@ export const NO_FAULTS: FaultSettings = {
   slowRate: 0,
   slowMs: 0,
   maxRequestsPerSecond: 0,
+  invalidRowRate: 0,
   seed: 1,
 };
 
@@ -85,6 +91,11 @@ export class FaultInjector {
       return slowMs;
     }
     return 0;
+  }
+
+  /** Whether the platform counts this row invalid (`invalidRowRate`). */
+  refusesRow(): boolean {
+    return this.settings.invalidRowRate > 0 && this.random() < this.settings.invalidRowRate;
   }
 
   /** Which fault, if any, this request gets. `over-limit` requests get the platform's rate-limit answer. */

@@ -35,6 +35,7 @@ const faultSettingsSchema = z
     slowRate: z.number().min(0).max(1),
     slowMs: z.number().int().min(0).max(600_000),
     maxRequestsPerSecond: z.number().min(0),
+    invalidRowRate: z.number().min(0).max(1),
     seed: z.number().int(),
   })
   .partial()

@@ -249,6 +249,24 @@ describe('the web app', () => {
     expect(received).toBe(await sandboxMembers('meta', audienceId));
    }, 400_000);
 
+  it("shows the rows the platform rejected, with the platform's answers", async () => {
+    await sandboxFaults('meta', { invalidRowRate: 0.02, seed: 11 });
+    try {
+      await runWizard({ shot: '25-meta-rejected', audience: 'E2E Meta rejected', destination: 'Meta Sandbox', mode: 'append', mapping: { email: 'EMAIL' } });
+      expect(await waitForState(/^(complete|failed|dead|cancelled)$/)).toBe('complete');
+    } finally {
+      await sandboxFaults('meta', { invalidRowRate: 0 });
+    }
+    const audienceId = (await page.getByTestId('audience-id').textContent())!.trim();
+    const rejected = await figure('rejected-count');
+    expect(rejected).toBeGreaterThan(0);
+    expect(await figure('received-count')).toBe((await sandboxMembers('meta', audienceId)) + rejected);
+    const card = page.locator('section', { has: page.getByRole('heading', { name: 'What the platform rejected' }) });
+    await expect.poll(() => card.getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await card.getByRole('listitem').first().textContent()).toMatch(/^row \d+: the platform could not use this row$/);
+    await snap(page, '25-meta-rejected-5-monitor');
+  }, 400_000);
+
   it('shows a failing upload with its reason and completes it with Retry', async () => {
     await sandboxFaults('tiktok', { serverErrorRate: 1 });
     await runWizard({ shot: '30-failure', audience: 'E2E TikTok retry', destination: 'TikTok Sandbox', mode: 'append', mapping: { email: 'EMAIL' } });

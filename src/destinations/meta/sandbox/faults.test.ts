@@ -40,6 +40,23 @@ describe('Meta sandbox: faults, statistics and reset', () => {
     expect(Object.keys(JSON.parse(String(response.headers['x-business-use-case-usage'])))).toEqual([ACCOUNT]);
   });
 
+  it('counts a share of well-formed rows invalid, with samples, and adds only the others (invalidRowRate)', async () => {
+    sandbox = await startSandbox();
+    const id = await createAudience(sandbox.app);
+    sandbox.sandbox.faults.configure({ invalidRowRate: 0.5, seed: 7 });
+    const response = await graph(sandbox.app, 'POST', `${id}/users`, {
+      payload: { schema: 'EMAIL_SHA256', data: syntheticHashes('refused', 40) },
+    });
+    expect(response.statusCode).toBe(200);
+    const answer = response.json() as { num_received: number; num_invalid_entries: number; invalid_entry_samples: Record<string, string> };
+    expect(answer.num_received).toBe(40);
+    expect(answer.num_invalid_entries).toBeGreaterThan(5);
+    expect(answer.num_invalid_entries).toBeLessThan(35);
+    expect(Object.keys(answer.invalid_entry_samples)).toHaveLength(10);
+    expect(Object.values(answer.invalid_entry_samples)).toContain('the platform could not use this row');
+    expect(sandbox.sandbox.members(id)).toHaveLength(40 - answer.num_invalid_entries);
+  });
+
   it('answers HTTP 500 code 2 for a server error, with no effect', async () => {
     sandbox = await startSandbox();
     const id = await createAudience(sandbox.app);

@@ -65,7 +65,7 @@ export function createMetaSandbox(options: MetaSandboxOptions): PlatformSandbox 
           state.requests++;
         });
         installFaults(scope, faults, metaFaultAnswers(accountOf));
-        registerMetaRoutes(scope, state, auth);
+        registerMetaRoutes(scope, state, auth, faults);
       });
     },
     audiences: () => state.list(),

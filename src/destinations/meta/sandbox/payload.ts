@@ -53,6 +53,25 @@ export interface CheckedPayload {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/**
+ * The payload with the rows `refuses` picks counted invalid instead of added, the way Meta answers rows it cannot
+ * use for reasons of its own (the sandbox's `invalidRowRate` fault).
+ */
+export function withRefusedRows(payload: CheckedPayload, refuses: () => boolean): CheckedPayload {
+  const members: string[] = [];
+  const samples = { ...payload.samples };
+  let invalid = payload.invalid;
+  payload.members.forEach((member, index) => {
+    if (!refuses()) {
+      members.push(member);
+      return;
+    }
+    invalid++;
+    if (Object.keys(samples).length < MAX_INVALID_SAMPLES) samples[`row ${index}`] = 'the platform could not use this row';
+  });
+  return { ...payload, members, invalid, samples };
+}
+
 const refuse = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
 /** The person's identity in the sandbox: non-empty fields sorted by key name, `KEY=value`, joined with `|`. */

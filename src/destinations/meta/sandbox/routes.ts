@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FaultInjector } from '../../../sandbox/faults.js';
 import { authenticate, checkVersion, type AuthOptions } from './auth.js';
 import { errorEnvelope, GraphError, invalidParameter, objectNotFound, sendGraphError } from './errors.js';
 import { checkAudienceFields, readAudience } from './fields.js';
 import { fieldsParam, mergedParams, objectParam, stringParam, type GraphParams } from './params.js';
-import { checkPayload, checkSession, type CheckedPayload, type UploadSession } from './payload.js';
+import { checkPayload, checkSession, withRefusedRows, type CheckedPayload, type UploadSession } from './payload.js';
 import { CUSTOMER_FILE_SOURCES, type AudienceRecord, type CustomerFileSource, type MetaState } from './state.js';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -74,7 +75,7 @@ function checkedSession(params: GraphParams, required: boolean): UploadSession |
  * Meta's customer-file custom audience routes under /vNN.N/. Every handler checks the version and the token first;
  * errors are thrown as GraphError and answered by the scope's error handler in Meta's envelope.
  */
-export function registerMetaRoutes(scope: FastifyInstance, state: MetaState, auth: AuthOptions): void {
+export function registerMetaRoutes(scope: FastifyInstance, state: MetaState, auth: AuthOptions, faults: FaultInjector): void {
   const begin = (request: FastifyRequest<{ Params: VersionParams }>) => {
     checkVersion(request.params.version, request.url);
     const params = mergedParams(request);
@@ -168,7 +169,7 @@ export function registerMetaRoutes(scope: FastifyInstance, state: MetaState, aut
   const users = (operation: 'add' | 'remove') => async (request: AudienceRequest, reply: FastifyReply) => {
     const { params, accounts } = begin(request);
     const audience = ownAudience(request, accounts);
-    const payload = checkedPayload(params);
+    const payload = withRefusedRows(checkedPayload(params), () => faults.refusesRow());
     const session = checkedSession(params, false);
     return withUsage(reply, audience.account).send(state.applyUsers(audience, operation, payload, session));
   };
@@ -178,7 +179,7 @@ export function registerMetaRoutes(scope: FastifyInstance, state: MetaState, aut
   scope.post('/:version/:audienceId/usersreplace', async (request: AudienceRequest, reply) => {
     const { params, accounts } = begin(request);
     const audience = ownAudience(request, accounts);
-    const payload = checkedPayload(params);
+    const payload = withRefusedRows(checkedPayload(params), () => faults.refusesRow());
     const session = checkedSession(params, true) as UploadSession;
     return withUsage(reply, audience.account).send(state.applyReplace(audience, payload, session));
   });
