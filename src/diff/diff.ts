@@ -4,7 +4,7 @@ import { engineTempDir, openEngine, sqlString, type Engine } from '../engine/duc
 import type { PlatformProfile } from '../destinations/profile.js';
 import { AuError } from '../errors.js';
 import { wrapEngineError } from '../sources/index.js';
-import { BUCKET_COLUMN, SORT_KEY_WIDTH, writeBucketedParts, writeSortedParts, type OutputFile, type PartOptions } from '../transform/file-parts.js';
+import { BUCKET_COLUMN, sortKeyColumn, writeBucketedParts, writeSortedParts, type OutputFile, type PartOptions } from '../transform/file-parts.js';
 import type { TransformReport } from '../transform/report.js';
 
 /**
@@ -185,7 +185,7 @@ async function writeSide(engine: Engine, layout: SnapshotLayout, side: 1 | 2, ro
   const buckets = 2 ** bits;
   const bucket = bits === 0 ? '0' : `(__h >> ${64 - bits})`;
   const query =
-    `SELECT lpad(to_hex(__h), ${SORT_KEY_WIDTH}, '0') AS __key, ${cols}, ${bucket} AS ${BUCKET_COLUMN} ` +
+    `SELECT ${sortKeyColumn('__h')} AS __key, ${cols}, ${bucket} AS ${BUCKET_COLUMN} ` +
     `FROM (SELECT ${cols}, hash(${cols}) AS __h FROM au_diff WHERE side = ${side})`;
   const parts: PartOptions = {
     outDir: dir,

@@ -30,13 +30,7 @@ export const uploadJobSpecSchema = z.object({
 
 export type UploadJobSpec = z.infer<typeof uploadJobSpecSchema>;
 
-export const JOB_STATES = ['queued', 'preparing', 'uploading', 'done', 'failed', 'dead', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
-/** States a job never leaves. */
-export const FINAL_JOB_STATES: ReadonlySet<string> = new Set<JobState>(['done', 'failed', 'dead', 'cancelled']);
-/** pending → queued (a message is out) → sending (a worker has it) → done | failed | dead. */
-export const BATCH_STATES = ['pending', 'queued', 'sending', 'done', 'failed', 'dead'] as const;
-export type BatchState = (typeof BATCH_STATES)[number];
+export { BATCH_STATES, FINAL_JOB_STATES, JOB_STATES, type BatchState, type JobState } from './states.js';
 
 /** pg-boss queues: one job prepares an upload (transform, plan), then one job per batch. */
 export const QUEUES = { prepare: 'au-prepare', batch: 'au-batch' } as const;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine/duckdb.js';
-import { allocLineBuffer, BUCKET_COLUMN, bucketColumns, PartWriter, sortBucketLines, writeBucketedParts, writeSortedParts } from './file-parts.js';
+import { allocLineBuffer, BUCKET_COLUMN, PartWriter, sortKeyColumn, sortBucketLines, writeBucketedParts, writeSortedParts } from './file-parts.js';
 
 const newDir = () => mkdtempSync(join(tmpdir(), 'au-parts-'));
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
@@ -147,8 +147,7 @@ describe('writeBucketedParts', () => {
   afterAll(() => engine.close());
 
   const query = (rows: number, buckets: number) => {
-    const { key, bucket } = bucketColumns('hash(h)', buckets);
-    return `SELECT ${key}, h, ${bucket} AS ${BUCKET_COLUMN} FROM (SELECT sha256(i::VARCHAR) AS h FROM range(${rows}) t(i))`;
+    return `SELECT ${sortKeyColumn('hash(h)')}, h, hash(h) % ${buckets} AS ${BUCKET_COLUMN} FROM (SELECT sha256(i::VARCHAR) AS h FROM range(${rows}) t(i))`;
   };
 
   it('writes every row once, fills files up to the limit, and gives the same files for the same rows', async () => {

@@ -238,9 +238,9 @@ export const SORT_KEY_WIDTH = 16;
 /** Rows a partitioned write holds per thread before writing them: about 30 MB of hashed output rows. */
 const PARTITION_FLUSH_ROWS = 65_536;
 
-/** The key and bucket columns for `writeBucketedParts`, both from one 64-bit hash of the row. */
-export function bucketColumns(hashExpr: string, bucketCount: number): { key: string; bucket: string } {
-  return { key: `lpad(to_hex(${hashExpr}), ${SORT_KEY_WIDTH}, '0')`, bucket: `${hashExpr} % ${bucketCount}` };
+/** The sort key column (`keyed` writes) from a 64-bit hash of the row: its hex digits, zero-padded. */
+export function sortKeyColumn(hashExpr: string): string {
+  return `lpad(to_hex(${hashExpr}), ${SORT_KEY_WIDTH}, '0')`;
 }
 
 /**
@@ -261,7 +261,7 @@ const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 /**
  * The lines of a bucket in a reproducible order. Each line's sort key is its first 16 bytes read as hex digits (a
  * byte that is not one counts as 0; a shorter line is padded with zeros), ties by the bytes of the line. For lines
- * that start with a hex key (`bucketColumns`), that is their byte order. `ends[i]` is where line `i` ends, its
+ * that start with a hex key (`sortKeyColumn`), that is their byte order. `ends[i]` is where line `i` ends, its
  * newline included.
  *
  * A comparison function per pair costs JavaScript calls; instead each line gets one 64-bit number, its key's
@@ -379,7 +379,7 @@ function readFilesInto(paths: readonly string[], reuse?: Buffer): Buffer {
 /**
  * Writes the rows of `query` into files, reproducibly without a global sort (which costs DuckDB more than all the
  * hashing). The query has a BUCKET_COLUMN from 0 to bucketCount - 1, and its first column is a sort key (see
- * `bucketColumns`), or with `keyed: false` the rows are their own sort key (`sortBucketLines`); with
+ * `sortKeyColumn`), or with `keyed: false` the rows are their own sort key (`sortBucketLines`); with
  * `lineColumn`, its first column is the whole line (`bucketLine`, or the fields joined without a key). DuckDB
  * writes the buckets unordered and in parallel; then, bucket after bucket, the lines (few enough to hold in
  * memory) are sorted and appended to the files without their key, cut at the limits. Same rows in, same buckets,

@@ -1,6 +1,8 @@
 // The REST API contract (issue 5), as the web app sees it. `src/server/routes/web-contract.ts` checks these types
 // against the routes' schemas (the type check fails when they drift apart): change both together.
 
+import type { JobState } from '../../../src/jobs/states.js';
+
 export type Role = 'admin' | 'operator' | 'viewer';
 
 export interface User {
@@ -278,10 +280,8 @@ export interface DryRunResult {
   warnings: string[];
 }
 
-export type JobState = 'queued' | 'preparing' | 'uploading' | 'done' | 'failed' | 'dead' | 'cancelled';
-
-export const JOB_STATES: readonly JobState[] = ['queued', 'preparing', 'uploading', 'done', 'failed', 'dead', 'cancelled'];
-export const FINAL_STATES: readonly JobState[] = ['done', 'failed', 'dead', 'cancelled'];
+// The server's own lists (the file imports nothing, so the bundle takes it as it is).
+export { FINAL_JOB_STATES, JOB_STATES, type JobState } from '../../../src/jobs/states.js';
 
 export interface JobBatchCounts {
   total: number;

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { api } from '../api/client';
-import { FINAL_STATES, JOB_STATES, type Dashboard } from '../api/types';
+import { FINAL_JOB_STATES, JOB_STATES, type Dashboard } from '../api/types';
 import { useCan } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Card, EmptyState, Loading, PageHeader, ViewerNotice } from '../components/Misc';
@@ -12,7 +12,7 @@ import { useLoad, usePolling } from '../lib/hooks';
 /** Something on the dashboard is still moving: a listed job, or any job counted in an unfinished state. */
 function hasUnfinished(dashboard: Dashboard | undefined): boolean {
   if (!dashboard) return false;
-  if (dashboard.recent.some((job) => !FINAL_STATES.includes(job.state))) return true;
+  if (dashboard.recent.some((job) => !FINAL_JOB_STATES.has(job.state))) return true;
   return (['queued', 'preparing', 'uploading'] as const).some((state) => (dashboard.counts[state] ?? 0) > 0);
 }
 

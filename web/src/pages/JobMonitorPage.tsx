@@ -3,7 +3,7 @@ import { ReasonsTable } from '../components/ReasonsTable';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { api, isApiError } from '../api/client';
-import { FINAL_STATES, type Job, type JobDetail, type JobStage, type JobState } from '../api/types';
+import { FINAL_JOB_STATES, type Job, type JobDetail, type JobStage, type JobState } from '../api/types';
 import { StateBadge, WordBadge } from '../components/Badges';
 import { ProgressChart } from '../components/LazyCharts';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -18,7 +18,7 @@ import { Stepper } from '../wizard/Stepper';
 const POLL_MS = 2000;
 
 function isFinal(state: JobState): boolean {
-  return FINAL_STATES.includes(state);
+  return FINAL_JOB_STATES.has(state);
 }
 
 type Connection = 'connecting' | 'live' | 'polling' | 'ended';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import { FINAL_STATES, JOB_STATES } from '../api/types';
+import { FINAL_JOB_STATES, JOB_STATES } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { JobsTable } from '../components/JobsTable';
@@ -50,7 +50,7 @@ export function JobsPage() {
   // While a listed job is unfinished, the list refreshes itself. Everything shown is asked for again in one page (the
   // older pages fold into it), so a job pushed down by a new one neither disappears nor shows twice. Beyond what one
   // page can hold, it stops rather than drop the older jobs the user asked for.
-  const unfinished = jobs.some((job) => !FINAL_STATES.includes(job.state));
+  const unfinished = jobs.some((job) => !FINAL_JOB_STATES.has(job.state));
   usePolling(
     () => first.refresh((signal) => api.jobs({ ...filters, limit: Math.max(PAGE_SIZE, jobs.length) }, signal)),
     unfinished && !pages.loading && jobs.length <= MAX_PAGE,
