@@ -1,44 +1,43 @@
 import { Command, CommanderError } from 'commander';
-import { AuError, isAuError } from '../errors.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDiscover } from './commands/discover.js';
-import { registerTransform } from './commands/transform.js';
-import { registerUpload } from './commands/upload.js';
-import { registerSandbox } from './commands/sandbox.js';
-import { registerWorker } from './commands/worker.js';
-import { registerJobs } from './commands/jobs.js';
-import { registerDestinations } from './commands/destinations.js';
-import { registerSchedules } from './commands/schedules.js';
-import { registerServe } from './commands/serve.js';
-import { registerUsers } from './commands/users.js';
 import { existsSync } from 'node:fs';
+import { AuError, isAuError } from '../errors.js';
+import { COMMANDS } from './commands/index.js';
 
-export function buildProgram(): Command {
+/**
+ * The program for `argv`: every command listed with its description, and the one `argv` names (also as
+ * `help <command>`) loaded in full. The others stay a name and a description, which is all the help list needs.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('audience-uploader')
     .description('Normalize, hash, dedupe and upload audience lists to ad platforms.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerDiscover(program);
-  registerTransform(program);
-  registerUpload(program);
-  registerSandbox(program);
-  registerWorker(program);
-  registerJobs(program);
-  registerDestinations(program);
-  registerSchedules(program);
-  registerServe(program);
-  registerUsers(program);
-  registerDemo(program);
+  const named = commandNamed(argv);
+  for (const command of COMMANDS) {
+    if (command.name === named) {
+      (await command.load())(program);
+      program.commands.find((c) => c.name() === command.name)!.description(command.description);
+    } else {
+      program.command(command.name).description(command.description);
+    }
+  }
   return program;
+}
+
+/** The command `argv` (node, script, arguments) names: its first argument that is not an option, or the one after `help`. */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 /** Runs the CLI and returns the exit code; errors are printed as one clear line, never as a stack trace. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
-    // Settings and credentials may come from a .env file; variables already set in the environment win.
+    // Settings and credentials may come from a .env file; variables already set in the environment win. Loaded
+    // first: some option defaults (serve's PORT and HOST) read the environment.
     if (existsSync('.env')) process.loadEnvFile('.env');
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     // A command that finished but wants a non-zero exit (e.g. nothing to upload) sets process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

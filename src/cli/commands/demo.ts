@@ -16,7 +16,6 @@ import { runUpload } from '../../upload/upload.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Create a synthetic sample export in the data folder and upload it to the TikTok and Meta sandboxes.')
     .option('--rows <n>', 'rows in the sample', (v) => Number.parseInt(v, 10), 20_000)
     .action(async (options: { rows: number }) => {
       const { dataDir } = loadConfig();

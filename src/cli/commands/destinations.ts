@@ -109,7 +109,6 @@ function describe(destination: SavedDestination): string {
 export function registerDestinations(program: Command): void {
   const destinations = program
     .command('destinations')
-    .description('Saved destinations: platform accounts whose credentials are kept encrypted in the database (AES-256-GCM under the master key).')
     .addHelpText(
       'after',
       `

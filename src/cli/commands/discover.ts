@@ -20,7 +20,6 @@ function parseSampleRows(value: string | undefined): number {
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('Describe the columns of CSV, JSON or Parquet input (files or folders, gzip or not): content, empty rate, masked samples, suggested identifier.')
     .argument('<input...>', 'files or folders of part files')
     .option('--json', 'print the report as JSON')
     .option('--sample-rows <n>', `rows to read from the start of the input (default ${DEFAULT_SAMPLE_ROWS})`)

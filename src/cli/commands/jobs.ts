@@ -12,7 +12,7 @@ function line(job: JobRow): string {
 }
 
 export function registerJobs(program: Command): void {
-  const jobs = program.command('jobs').description('List, inspect, retry and cancel upload jobs.');
+  const jobs = program.command('jobs');
   jobs
     .command('list')
     .description('recent jobs, newest first')

@@ -4,7 +4,6 @@ import { SANDBOX_CREDENTIALS, createSandboxServer } from '../../sandbox/server.j
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
-    .description('Run faithful fakes of the TikTok and Meta APIs on one port, for trying the product, tests and benchmarks.')
     .option('-p, --port <n>', 'port to listen on', (v) => Number.parseInt(v, 10), 4010)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--log', 'log every request')

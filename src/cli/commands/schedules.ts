@@ -44,8 +44,7 @@ interface AddOptions {
 
 export function registerSchedules(program: Command): void {
   const schedules = program
-    .command('schedules')
-    .description('Saved dataset-to-audience syncs that run on a cron expression (workers run them: audience-uploader worker).');
+    .command('schedules');
 
   schedules
     .command('add')

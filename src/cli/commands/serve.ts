@@ -9,7 +9,6 @@ import { startSandboxDemo } from '../../server/sandbox-demo.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the web app and the REST API (docs at /api/docs), with an in-process worker.')
     .option('-p, --port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 8080))
     .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-worker', 'serve only; leave the jobs to `worker` processes')

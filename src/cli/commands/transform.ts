@@ -22,7 +22,6 @@ interface TransformCliOptions {
 export function registerTransform(program: Command): void {
   program
     .command('transform')
-    .description('Normalize, hash and dedupe identifiers into upload-ready files plus report.json, without uploading.')
     .argument('<input...>', 'CSV, JSON Lines, JSON or Parquet files (gzipped or not), or folders of part files')
     .addOption(new Option('-d, --destination <platform>', 'destination platform').choices(Object.keys(PROFILES)).makeOptionMandatory())
     .requiredOption('-m, --map <col=ID,...>', `map columns to identifiers (${IDENTIFIER_TYPES.join(', ')}); repeatable`, collect, [])

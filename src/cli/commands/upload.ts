@@ -41,7 +41,6 @@ interface UploadCliOptions {
 export function registerUpload(program: Command): void {
   program
     .command('upload')
-    .description('Transform and upload in one go: normalize, hash and dedupe, then send to the audience and report what the platform accepted.')
     .argument('<input...>', 'CSV, JSON Lines, JSON or Parquet files (gzipped or not), or folders of part files')
     .addOption(new Option('-d, --destination <platform>', 'destination platform').choices(Object.keys(DESTINATIONS)).makeOptionMandatory())
     .option('-a, --audience <name>', 'audience name: the audience this tool created under that name, else the only one with it, else a new one')

@@ -21,8 +21,7 @@ function printPassword(user: User, oneTimePassword: string): void {
 
 export function registerUsers(program: Command): void {
   const users = program
-    .command('users')
-    .description('Web app and API users: add, list, reset passwords, disable or enable (also the way back in if every admin is locked out).');
+    .command('users');
 
   users
     .command('add')

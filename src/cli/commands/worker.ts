@@ -7,7 +7,6 @@ import { retentionDays, sweepRetention } from '../../jobs/retention.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('Run a worker: prepare upload jobs and send their batches (PostgreSQL with DATABASE_URL, else the embedded database).')
     .action(async () => {
       const { dataDir } = loadConfig();
       const runtime = await openRuntime({ dataDir, supervise: true });
