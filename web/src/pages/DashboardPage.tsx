@@ -13,7 +13,7 @@ import { useLoad, usePolling } from '../lib/hooks';
 function hasUnfinished(dashboard: Dashboard | undefined): boolean {
   if (!dashboard) return false;
   if (dashboard.recent.some((job) => !FINAL_JOB_STATES.has(job.state))) return true;
-  return (['queued', 'preparing', 'uploading'] as const).some((state) => (dashboard.counts[state] ?? 0) > 0);
+  return JOB_STATES.some((state) => !FINAL_JOB_STATES.has(state) && (dashboard.counts[state] ?? 0) > 0);
 }
 
 export function DashboardPage() {
