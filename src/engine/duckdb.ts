@@ -41,15 +41,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     autoload_known_extensions: 'true',
   });
   const connection = await instance.connect();
-  // AU_DEBUG_SQL=1 prints each statement's duration and start to stderr, AU_DEBUG_SQL=full the whole statement
+  // AU_DEBUG_SQL=1 prints each statement's duration, the process's CPU time meanwhile, and its start to stderr, AU_DEBUG_SQL=full the whole statement
   // (statements hold no input values).
   const trace = process.env.AU_DEBUG_SQL
     ? async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
         const start = performance.now();
+        const cpu = process.cpuUsage();
         try {
           return await work();
         } finally {
-          process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${process.env.AU_DEBUG_SQL === 'full' ? sql : sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+          const used = process.cpuUsage(cpu);
+          const cpuMs = (used.user + used.system) / 1000;
+          process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms, cpu ${cpuMs.toFixed(0)} ms] ${process.env.AU_DEBUG_SQL === 'full' ? sql : sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
         }
       }
     : <T>(_sql: string, work: () => Promise<T>) => work();
