@@ -270,48 +270,54 @@ const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
  */
 export function sortBucketLines(data: Buffer): { starts: Uint32Array; ends: Uint32Array; order: Uint32Array } {
   if (data.length > 0 && data[data.length - 1] !== 10) throw new Error('bucket file does not end with a newline');
-  // bounds[i] is where line i starts and line i - 1 ends; found in one pass, the array grown if lines are short.
-  let bounds = new Uint32Array(Math.ceil(data.length / 256) + 2);
+  // One pass finds the lines (bounds[i] is where line i starts and line i - 1 ends) and reads each key right after
+  // its line was scanned, while its bytes are still in the CPU cache: read in a second pass, 400-byte lines apart,
+  // each key cost a cache miss, which took four times as long as the scan. The arrays grow if lines are short.
+  let capacity = Math.ceil(data.length / 256) + 2;
+  let bounds = new Uint32Array(capacity);
+  let keys = new Uint32Array(2 * capacity);
   let count = 0;
-  for (let start = 0; start < data.length; start = data.indexOf(10, start) + 1) {
-    if (count + 1 >= bounds.length) {
-      const grown = new Uint32Array(bounds.length * 2);
-      grown.set(bounds);
-      bounds = grown;
+  for (let start = 0; start < data.length; ) {
+    if (count + 1 >= capacity) {
+      capacity *= 2;
+      const grownBounds = new Uint32Array(capacity);
+      grownBounds.set(bounds);
+      bounds = grownBounds;
+      const grownKeys = new Uint32Array(2 * capacity);
+      grownKeys.set(keys);
+      keys = grownKeys;
     }
-    bounds[count++] = start;
-  }
-  bounds[count] = data.length;
-  const indexBits = 32 - Math.clz32(count);
-  const packed = new BigUint64Array(count);
-  const words = new Uint32Array(packed.buffer);
-  for (let i = 0; i < count; i++) {
-    const start = bounds[i]!;
+    const newline = data.indexOf(10, start);
     let high = 0;
     let low = 0;
-    if (bounds[i + 1]! - start > SORT_KEY_WIDTH) {
+    if (newline - start >= SORT_KEY_WIDTH) {
       for (let k = 0; k < 8; k++) high = high * 16 + HEX_VALUE[data[start + k]!]!;
       for (let k = 8; k < 16; k++) low = low * 16 + HEX_VALUE[data[start + k]!]!;
     } else {
       // A short line (a raw field): its own bytes only, the rest as zeros.
-      const end = bounds[i + 1]! - 1;
-      for (let k = 0; k < 8; k++) high = high * 16 + (start + k < end ? HEX_VALUE[data[start + k]!]! : 0);
-      for (let k = 8; k < 16; k++) low = low * 16 + (start + k < end ? HEX_VALUE[data[start + k]!]! : 0);
+      for (let k = 0; k < 8; k++) high = high * 16 + (start + k < newline ? HEX_VALUE[data[start + k]!]! : 0);
+      for (let k = 8; k < 16; k++) low = low * 16 + (start + k < newline ? HEX_VALUE[data[start + k]!]! : 0);
     }
-    words[2 * i + 1 - LOW_WORD] = high;
-    words[2 * i + LOW_WORD] = ((low >>> indexBits) << indexBits) | i;
+    keys[2 * count + 1 - LOW_WORD] = high;
+    keys[2 * count + LOW_WORD] = low;
+    bounds[count++] = start;
+    start = newline + 1;
   }
+  bounds[count] = data.length;
+  const indexBits = 32 - Math.clz32(count);
+  const packed = new BigUint64Array(keys.buffer, 0, count);
+  for (let i = 0; i < count; i++) keys[2 * i + LOW_WORD] = ((keys[2 * i + LOW_WORD]! >>> indexBits) << indexBits) | i;
   packed.sort();
   const order = new Uint32Array(count);
   const indexMask = 2 ** indexBits - 1;
-  for (let i = 0; i < count; i++) order[i] = words[2 * i + LOW_WORD]! & indexMask;
+  for (let i = 0; i < count; i++) order[i] = keys[2 * i + LOW_WORD]! & indexMask;
   const starts = bounds.subarray(0, count);
   const ends = bounds.subarray(1, count + 1);
   for (let first = 0; first < count; ) {
-    const high = words[2 * first + 1 - LOW_WORD];
-    const leading = words[2 * first + LOW_WORD]! >>> indexBits;
+    const high = keys[2 * first + 1 - LOW_WORD];
+    const leading = keys[2 * first + LOW_WORD]! >>> indexBits;
     let next = first + 1;
-    while (next < count && words[2 * next + 1 - LOW_WORD] === high && words[2 * next + LOW_WORD]! >>> indexBits === leading) next += 1;
+    while (next < count && keys[2 * next + 1 - LOW_WORD] === high && keys[2 * next + LOW_WORD]! >>> indexBits === leading) next += 1;
     if (next - first > 1) {
       order.subarray(first, next).sort((a, b) => data.compare(data, starts[b]!, ends[b]!, starts[a]!, ends[a]!));
     }
