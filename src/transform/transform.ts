@@ -9,7 +9,7 @@ import { buildNormalizeQuery, type NormalizeColumn } from '../identifiers/normal
 import { addHashEnum, collectDistinctKeys, HASH_ENUM_MAX_LABELS, createDictionary, dictionaryRule, DICTIONARY_MAX_DISTINCT_SHARE, usesRowCountry, withResolvedCountry } from './dictionary.js';
 import { createLookupTables } from '../identifiers/lookups.js';
 import { countryRule } from '../identifiers/rules/region.js';
-import { detectPrehashed, prehashedRule } from '../identifiers/rules/prehashed.js';
+import { prehashedFromCounts, prehashedRule, sqlPrehashCounts, type PrehashedDetection } from '../identifiers/rules/prehashed.js';
 import type { DateFormat, InvalidReason, NormalizationRule, RuleContext } from '../identifiers/rule.js';
 import { openSource, resolveInputs, wrapEngineError, type Source } from '../sources/index.js';
 import { BUCKET_COLUMN, bucketLine, writeBucketedParts, writeSortedParts, type OutputFile } from './file-parts.js';
@@ -170,26 +170,25 @@ async function planColumns(engine: Engine, source: Source, mappings: readonly Co
 }
 
 /**
- * The first PREHASH_SAMPLE non-blank values of each column, in input order. One scan of the first rows serves
- * every column that has that many values there (each scan of a CSV parses it again); the others are read alone.
+ * Each column's pre-hash detection from its first PREHASH_SAMPLE non-blank values, in input order, counted in SQL
+ * (`sqlPrehashCounts`). One query over the first rows serves every column that has that many values there (each
+ * scan of a CSV parses it again); the others are sampled alone.
  */
-async function prehashSamples(engine: Engine, source: Source, columns: readonly string[]): Promise<Map<string, string[]>> {
-  const samples = new Map<string, string[]>();
-  if (columns.length === 0) return samples;
+async function prehashDetections(engine: Engine, source: Source, columns: readonly string[]): Promise<Map<string, PrehashedDetection>> {
+  const detections = new Map<string, PrehashedDetection>();
+  if (columns.length === 0) return detections;
   const present = (column: string) => `nullif(trim(${sqlIdent(column)}), '') IS NOT NULL`;
-  const rows = await engine.all<Record<string, string | null>>(
-    `SELECT ${columns.map((c, i) => `CASE WHEN ${present(c)} THEN ${sqlIdent(c)} END AS c${i}`).join(', ')} FROM ${source.view} LIMIT ${PREHASH_SHARED_ROWS}`,
-  );
-  for (const [i, column] of columns.entries()) {
-    const values = rows.flatMap((row) => (row[`c${i}`] == null ? [] : [row[`c${i}`]!]));
-    if (values.length >= PREHASH_SAMPLE) {
-      samples.set(column, values.slice(0, PREHASH_SAMPLE));
-      continue;
-    }
-    const alone = await engine.all<{ v: string }>(`SELECT ${sqlIdent(column)} AS v FROM ${source.view} WHERE ${present(column)} LIMIT ${PREHASH_SAMPLE}`);
-    samples.set(column, alone.map((r) => r.v));
+  const sample = (column: string, from: string) => `SELECT ${sqlIdent(column)} AS v FROM ${from} WHERE ${present(column)} LIMIT ${PREHASH_SAMPLE}`;
+  const firstRows = `(SELECT ${columns.map(sqlIdent).join(', ')} FROM ${source.view} LIMIT ${PREHASH_SHARED_ROWS})`;
+  type Counts = { c: number; values: bigint; non_empty: bigint; hex: bigint };
+  const shared = await engine.all<Counts>(columns.map((column, c) => `SELECT ${c} AS c, * FROM (${sqlPrehashCounts(sample(column, firstRows))})`).join(' UNION ALL '));
+  for (const row of shared) {
+    const column = columns[Number(row.c)]!;
+    // Short of the sample (placeholders count as values here), this column is read on its own.
+    const counted = Number(row.values) < PREHASH_SAMPLE ? (await engine.all<Counts>(sqlPrehashCounts(sample(column, source.view))))[0]! : row;
+    detections.set(column, prehashedFromCounts(Number(counted.non_empty), Number(counted.hex)));
   }
-  return samples;
+  return detections;
 }
 
 async function planColumnsInOrder(engine: Engine, source: Source, mappings: readonly ColumnMapping[], profile: PlatformProfile): Promise<PlannedColumn[]> {
@@ -199,7 +198,7 @@ async function planColumnsInOrder(engine: Engine, source: Source, mappings: read
     const identifier = profile.identifiers[mapping.type];
     return identifier !== undefined && identifier.hashed && identifier.fields.every((f) => !f.slice);
   };
-  const samples = await prehashSamples(engine, source, [...new Set(mappings.filter(canBePrehashed).map((m) => m.column))]);
+  const detections = await prehashDetections(engine, source, [...new Set(mappings.filter(canBePrehashed).map((m) => m.column))]);
   const planned: PlannedColumn[] = [];
   for (const mapping of mappings) {
     const identifier = profile.identifiers[mapping.type];
@@ -207,8 +206,7 @@ async function planColumnsInOrder(engine: Engine, source: Source, mappings: read
       planned.push({ mapping, rule: countryRule, dictionary: true, prehashed: false, hexShare: 0, mixed: false, contextOnly: true });
       continue;
     }
-    const sample = canBePrehashed(mapping) ? samples.get(mapping.column) : undefined;
-    const detection = sample ? detectPrehashed(sample) : { prehashed: false, mixed: false, hexShare: 0 };
+    const detection = (canBePrehashed(mapping) ? detections.get(mapping.column) : undefined) ?? { prehashed: false, mixed: false, hexShare: 0 };
     planned.push({
       mapping,
       rule: detection.prehashed ? prehashedRule : identifier.rule,

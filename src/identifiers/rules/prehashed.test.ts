@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/duckdb.js';
 import { messyValues } from '../../testing/messy-values.js';
 import { checkCases, crossCheck, openTestEngine, rejected as no, sha256Hex, type RuleCase } from '../../testing/rule-sql.js';
-import { detectPrehashed, prehashedRule } from './prehashed.js';
+import { sqlString } from '../../engine/duckdb.js';
+import { detectPrehashed, prehashedFromCounts, prehashedRule, sqlPrehashCounts } from './prehashed.js';
 
 let engine: Engine;
 let close: () => void;
@@ -44,6 +45,27 @@ describe('detectPrehashed', () => {
     expect(detectPrehashed([...hashes(97), 'x', 'y', 'z'])).toMatchObject({ prehashed: true, mixed: false });
     expect(detectPrehashed([])).toEqual({ prehashed: false, mixed: false, hexShare: 0 });
     expect(detectPrehashed([` ${hashes(1)[0]!.toUpperCase()} `]).prehashed).toBe(true);
+  });
+});
+
+describe('sqlPrehashCounts', () => {
+  const hashes = (n: number) => Array.from({ length: n }, (_, i) => sha256Hex(`user${i}@example.com`));
+  const inSql = async (values: readonly (string | null)[]) => {
+    const list = `[${values.map((v) => (v === null ? 'NULL' : sqlString(v))).join(', ')}]::VARCHAR[]`;
+    const [row] = await engine.all<{ non_empty: bigint; hex: bigint }>(sqlPrehashCounts(`SELECT unnest(${list}) AS v`));
+    return prehashedFromCounts(Number(row!.non_empty), Number(row!.hex));
+  };
+  it('decides as detectPrehashed does, on the same values', async () => {
+    const messy = messyValues('prehashed', 2_000, 77);
+    for (const values of [
+      hashes(50),
+      [...hashes(30), ...messy.slice(0, 20)],
+      [...hashes(3), '', '  ', 'nan', 'None', null, ` ${hashes(1)[0]!.toUpperCase()}\t`, '\uFEFF' + hashes(1)[0]!],
+      messy,
+      [],
+    ]) {
+      expect(await inSql(values)).toEqual(detectPrehashed(values));
+    }
   });
 });
 
