@@ -114,6 +114,17 @@ describe('discoverSchema', () => {
     expect(text).not.toMatch(/Smith|Jones|Brown/);
   });
 
+  it('describes only the columns asked for, the same way, at their source positions', async () => {
+    const source = await openSource(engine, await resolveInputs([dir.write('wide-some.csv', toCsv(wideRows()))]));
+    const some = await discoverSchema(engine, source, { sampleRows: 1000, columns: ['zip', 'Email', 'no_such_column'] });
+    expect(some.columns.map((c) => [c.name, c.position])).toEqual([
+      ['Email', 1],
+      ['zip', 6],
+    ]);
+    expect(some.columns).toEqual([column(report, 'Email'), column(report, 'zip')]);
+    await expect(discoverSchema(engine, source, { columns: [] })).rejects.toThrow(/no column/);
+  });
+
   it('formats a readable table', () => {
     const table = formatDiscoveryTable(report);
     expect(table).toMatch(/^.*wide\.csv: CSV, about [\d,]+ rows \(estimated\); sampled the first 1,000/);

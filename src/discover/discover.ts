@@ -16,6 +16,8 @@ const SAMPLES_PER_COLUMN = 3;
 export interface DiscoverOptions {
   /** Rows to read from the start of the input (default 20,000): enough to judge columns, fast on any size. */
   sampleRows?: number;
+  /** Describe only these columns (by name), in source order; default every column. */
+  columns?: readonly string[];
 }
 
 export interface ColumnDiscovery {
@@ -75,7 +77,11 @@ export async function discoverSchema(engine: Engine, source: Source, options: Di
   const id = randomBytes(4).toString('hex');
   const table = sqlIdent(`au_discover_${id}`);
   const longTable = sqlIdent(`au_discover_${id}_long`);
-  const positional = source.columns.map((c, i) => `coalesce(${sqlIdent(c.name)}, '') AS c${i}`);
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  // Positions in the source, kept for the chosen columns: the statistics are keyed by them.
+  const described = source.columns.flatMap((column, i) => (!wanted || wanted.has(column.name) ? [{ column, i }] : []));
+  if (described.length === 0) throw new Error('no column to describe');
+  const positional = described.map(({ column, i }) => `coalesce(${sqlIdent(column.name)}, '') AS c${i}`);
   try {
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT row_number() OVER () AS __r, * FROM (SELECT ${positional.join(', ')} FROM ${source.view} LIMIT ${limit})`);
     const [counted] = await engine.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`);
@@ -90,7 +96,7 @@ export async function discoverSchema(engine: Engine, source: Source, options: Di
     const samplesByCol = new Map<string, string[]>();
     for (const { col, v } of sampleRows) samplesByCol.set(col, [...(samplesByCol.get(col) ?? []), v]);
 
-    const columns = source.columns.map((column, i): ColumnDiscovery => {
+    const columns = described.map(({ column, i }): ColumnDiscovery => {
       const stats = toStats(statsByCol.get(`c${i}`), sampled);
       const verdict = judgeColumn(column.name, stats);
       const discovery: ColumnDiscovery = {

@@ -63,7 +63,7 @@ export async function transform(options: TransformOptions): Promise<TransformRep
     const files = await resolveInputs(options.inputs);
     const source = await openSource(engine, files);
     validateMapping(options.mappings, source.columns.map((c) => c.name), profile);
-    const discovery = await discoverSchema(engine, source, { sampleRows: MAPPING_CHECK_SAMPLE });
+    const discovery = await discoverSchema(engine, source, { sampleRows: MAPPING_CHECK_SAMPLE, columns: options.mappings.map((m) => m.column) });
     const suggestions = discovery.columns.flatMap((c) => (c.suggestion ? [{ column: c.name, type: c.suggestion.type, confidence: c.suggestion.confidence }] : []));
     await createLookupTables(engine);
 
