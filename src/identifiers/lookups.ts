@@ -48,8 +48,11 @@ export const LOOKUP_TABLES: Readonly<Record<string, LookupTable>> = {
   },
 };
 
-/** Tables created or being created, per engine: concurrent calls wait for the same creation. */
-const created = new WeakMap<Engine, Map<string, Promise<void>>>();
+/**
+ * Per engine, the tables created or being created, and the last creation: they run one after the other, since
+ * statements and an appender must not interleave on one connection; concurrent calls wait for the same creation.
+ */
+const created = new WeakMap<Engine, { tables: Map<string, Promise<void>>; last: Promise<void> }>();
 
 /**
  * Creates the named lookup tables (default: all) as TEMP tables of the engine's connection, unless they exist.
@@ -59,17 +62,17 @@ export async function createLookupTables(engine: Engine, names?: readonly string
   const wanted = [...new Set(names ?? Object.keys(LOOKUP_TABLES))];
   const unknown = wanted.filter((name) => !(name in LOOKUP_TABLES));
   if (unknown.length) throw new Error(`unknown lookup table(s): ${unknown.join(', ')}`);
-  let tables = created.get(engine);
-  if (!tables) created.set(engine, (tables = new Map()));
+  let state = created.get(engine);
+  if (!state) created.set(engine, (state = { tables: new Map(), last: Promise.resolve() }));
   for (const name of wanted) {
-    if (!tables.has(name)) {
-      const creation = createLookupTable(engine, name, LOOKUP_TABLES[name]!);
-      // A failed creation may be tried again.
-      creation.catch(() => tables.delete(name));
-      tables.set(name, creation);
-    }
+    if (state.tables.has(name)) continue;
+    const creation = state.last.then(() => createLookupTable(engine, name, LOOKUP_TABLES[name]!));
+    const { tables } = state;
+    // A failed creation may be tried again, and does not hold up the next one.
+    state.last = creation.catch(() => void tables.delete(name));
+    tables.set(name, creation);
   }
-  await Promise.all(wanted.map((name) => tables.get(name)));
+  await Promise.all(wanted.map((name) => state.tables.get(name)));
 }
 
 /**
