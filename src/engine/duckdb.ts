@@ -11,6 +11,10 @@ export interface EngineOptions {
   threads?: number;
 }
 
+/**
+ * One DuckDB connection: one statement (or appender) at a time. Statements started while another is under way on
+ * the same engine can make it fail ("unsuccessful or closed pending query result"), so callers await each one.
+ */
 export interface Engine {
   connection: DuckDBConnection;
   /** Runs a statement and returns its rows as plain objects (BIGINT as bigint). */
