@@ -45,8 +45,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     autoload_known_extensions: 'true',
   });
   const connection = await instance.connect();
-  // AU_DEBUG_SQL=1 prints each statement's duration, the process's CPU time meanwhile, and its start to stderr, AU_DEBUG_SQL=full the whole statement
-  // (statements hold no input values).
+  // AU_DEBUG_SQL=1 prints each statement's duration, the process's CPU time meanwhile, and its start to stderr;
+  // AU_DEBUG_SQL=full the whole statement (statements hold no input values).
   const trace = process.env.AU_DEBUG_SQL
     ? async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
         const start = performance.now();

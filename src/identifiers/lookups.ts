@@ -80,8 +80,8 @@ export async function createLookupTables(engine: Engine, names?: readonly string
  * plan's 1,100 rows), a sixth of a small transform.
  */
 async function createLookupTable(engine: Engine, name: string, table: LookupTable): Promise<void> {
-  await engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${name} (${table.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`);
-  if ((await engine.all(`SELECT 1 FROM ${name} LIMIT 1`)).length > 0) return;
+  // Once per engine (`created`), and dropped again on failure: the table cannot exist yet.
+  await engine.run(`CREATE TEMP TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`);
   try {
     const appender = await engine.connection.createAppender(name, 'main', 'temp');
     try {
